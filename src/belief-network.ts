@@ -1,0 +1,181 @@
+// One agent's belief network: its couplings W (a packed upper triangle) over its beliefs s.
+// Plain functions over typed arrays at an offset, so the kernels call them without allocating.
+
+/** Σ_b W[a,b] s_b: the pull of agent's other beliefs on belief a. */
+export const internalField = (
+  W: Float32Array, wb: number, s: Int8Array, sb: number, a: number, B: number, pix: Int32Array
+): number => {
+  let f = 0
+  const row = a * B
+  for (let b = 0; b < B; b++) if (b !== a) f += W[wb + pix[row + b]] * s[sb + b]
+  return f
+}
+
+/** Personal dissonance D = -Σ_{a<b} W_ab s_a s_b - Σ_a h_a s_a. */
+export const dissonance = (
+  W: Float32Array, wb: number, s: Int8Array, sb: number, h: Float32Array, B: number
+): number => {
+  let d = 0
+  let k = wb
+  for (let a = 0; a < B; a++) {
+    const sa = s[sb + a]
+    d -= h[sb + a] * sa
+    for (let b = a + 1; b < B; b++) d -= W[k++] * sa * s[sb + b]
+  }
+  return d
+}
+
+/** The largest |D| a network can have: Σ|W| + Σ|h|, to turn dissonance into a valence in [-1, 1]. */
+export const dissonanceScale = (W: Float32Array, wb: number, P: number, h: Float32Array, hb: number, B: number): number => {
+  let z = 0
+  for (let k = 0; k < P; k++) z += Math.abs(W[wb + k])
+  for (let a = 0; a < B; a++) z += Math.abs(h[hb + a])
+  return z
+}
+
+/**
+ * Share of frustrated triads among triads whose three couplings are non-zero: a triad is frustrated
+ * when sign(W_ab W_bc W_ac) < 0 (structural balance). Returns -1 when there is no such triad.
+ */
+export const frustration = (W: Float32Array, wb: number, B: number, pix: Int32Array): number => {
+  let triads = 0
+  let frustrated = 0
+  for (let a = 0; a < B; a++) {
+    for (let b = a + 1; b < B; b++) {
+      const wab = W[wb + pix[a * B + b]]
+      if (wab === 0) continue
+      for (let c = b + 1; c < B; c++) {
+        const wbc = W[wb + pix[b * B + c]]
+        const wac = W[wb + pix[a * B + c]]
+        if (wbc === 0 || wac === 0) continue
+        triads++
+        if (wab * wbc * wac < 0) frustrated++
+      }
+    }
+  }
+  return triads === 0 ? -1 : frustrated / triads
+}
+
+/** Unpacks W into a full symmetric B×B matrix (zero diagonal) in `out`. */
+export const unpack = (W: Float32Array, wb: number, B: number, pix: Int32Array, out: Float64Array): void => {
+  for (let a = 0; a < B; a++) {
+    for (let b = 0; b < B; b++) out[a * B + b] = a === b ? 0 : W[wb + pix[a * B + b]]
+  }
+}
+
+/**
+ * Complexity: the effective rank of W over B, exp(H)/B with H the Shannon entropy of |λ|/Σ|λ|
+ * (Roy & Vetterli). 1/B for a rank-one network, 1 for a flat spectrum, 0 for W = 0.
+ * `a` (B×B) is overwritten.
+ */
+export const complexity = (W: Float32Array, wb: number, B: number, pix: Int32Array, a: Float64Array): number => {
+  unpack(W, wb, B, pix, a)
+  jacobiEigenvalues(a, B)
+  let total = 0
+  for (let i = 0; i < B; i++) total += Math.abs(a[i * B + i])
+  if (total === 0) return 0
+  let h = 0
+  for (let i = 0; i < B; i++) {
+    const p = Math.abs(a[i * B + i]) / total
+    if (p > 0) h -= p * Math.log(p)
+  }
+  return Math.exp(h) / B
+}
+
+/** Cyclic Jacobi rotations: leaves the eigenvalues of the symmetric matrix `a` on its diagonal. */
+export const jacobiEigenvalues = (a: Float64Array, n: number): void => {
+  for (let sweep = 0; sweep < 50; sweep++) {
+    let off = 0
+    let norm = 0
+    for (let p = 0; p < n; p++) {
+      for (let q = 0; q < n; q++) {
+        const v = a[p * n + q] * a[p * n + q]
+        norm += v
+        if (p !== q) off += v
+      }
+    }
+    if (off <= 1e-22 * norm || off === 0) return
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q]
+        if (apq === 0) continue
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
+        const c = 1 / Math.sqrt(t * t + 1)
+        const s = t * c
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p]
+          const akq = a[k * n + q]
+          a[k * n + p] = c * akp - s * akq
+          a[k * n + q] = s * akp + c * akq
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k]
+          const aqk = a[q * n + k]
+          a[p * n + k] = c * apk - s * aqk
+          a[q * n + k] = s * apk + c * aqk
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Bounded Hebbian reorganisation W_ab += rate (wMax s_a s_b - W_ab). `localRate` applies instead to couplings
+ * that the current beliefs violate (W_ab s_a s_b < 0): field annealing heats those alone.
+ */
+export const hebbian = (
+  W: Float32Array, wb: number, s: Int8Array, sb: number, B: number, rate: number, localRate: number, wMax: number
+): void => {
+  let k = wb
+  for (let a = 0; a < B; a++) {
+    const sa = s[sb + a]
+    for (let b = a + 1; b < B; b++) {
+      const ss = sa * s[sb + b]
+      const w = W[k]
+      const r = w * ss < 0 && localRate > rate ? localRate : rate
+      W[k++] = w + r * (wMax * ss - w)
+    }
+  }
+}
+
+/** nREM housekeeping: W ← (1 - rate) W, a content-free shrinkage. */
+export const shrink = (W: Float32Array, wb: number, P: number, rate: number): void => {
+  const f = 1 - rate
+  for (let k = 0; k < P; k++) W[wb + k] *= f
+}
+
+/**
+ * Complexity bias κc: W += rate (W - W³ / mean λ²). In the eigenbasis λ += rate λ (1 - λ²/mean λ²):
+ * with rate > 0 modes above the mean shrink and weaker ones grow (the spectrum flattens, complexity rises);
+ * rate < 0 sharpens it. `a`, `a2`, `a3` are B×B scratch.
+ */
+export const spectralBias = (
+  W: Float32Array, wb: number, B: number, pix: Int32Array, rate: number, wMax: number,
+  a: Float64Array, a2: Float64Array, a3: Float64Array
+): void => {
+  unpack(W, wb, B, pix, a)
+  multiply(a, a, a2, B)
+  let meanSq = 0
+  for (let i = 0; i < B; i++) meanSq += a2[i * B + i]
+  meanSq /= B
+  if (meanSq <= 0) return
+  multiply(a2, a, a3, B)
+  for (let x = 0; x < B; x++) {
+    for (let y = x + 1; y < B; y++) {
+      const k = wb + pix[x * B + y]
+      const w = W[k] + rate * (a[x * B + y] - a3[x * B + y] / meanSq)
+      W[k] = w > wMax ? wMax : w < -wMax ? -wMax : w
+    }
+  }
+}
+
+const multiply = (x: Float64Array, y: Float64Array, out: Float64Array, n: number): void => {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let v = 0
+      for (let k = 0; k < n; k++) v += x[i * n + k] * y[k * n + j]
+      out[i * n + j] = v
+    }
+  }
+}

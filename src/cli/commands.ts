@@ -1,0 +1,96 @@
+// The `kiln` commands: run, validate, schema. Each handler is an Effect; errors are typed and mapped to exit codes.
+import { Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { Engine } from "../engine.js"
+import { InputError } from "../errors.js"
+import { defaultRunDir, writeRun } from "../output.js"
+import { loadScenario, scenarioJsonSchema } from "../scenario/load.js"
+import { prepareWorld, resolveScenario, runEngine } from "../simulation.js"
+import { progressBar } from "./progress.js"
+import { loadInput } from "./errors.js"
+
+const scenarioArg = Argument.String("scenario").pipe(Argument.withDescription("scenario file (JSON)"))
+const setFlag = Flag.String("set").pipe(
+  Flag.atLeast(0),
+  Flag.withDescription("override a scenario field: --set path.to.field=value (repeatable; value parsed as JSON)")
+)
+
+const run = Command.make(
+  "run",
+  {
+    scenario: scenarioArg,
+    out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("output directory (default runs/<name>-<seed>)")),
+    seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("random seed (overrides the scenario)")),
+    ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("ticks to run (overrides the scenario)")),
+    recordEvery: Flag.Int("record-every").pipe(Flag.optional, Flag.withDescription("record metrics every N ticks")),
+    set: setFlag,
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const options = {
+        seed: Option.getOrUndefined(o.seed),
+        ticks: Option.getOrUndefined(o.ticks),
+        recordEvery: Option.getOrUndefined(o.recordEvery)
+      }
+      const world = yield* loadInput(() => {
+        const s = resolveScenario(loadScenario(o.scenario, o.set), options)
+        checkOverrides(s, o.scenario)
+        return prepareWorld(s, o.scenario)
+      })
+      const s = world.scenario
+      const started = new Date()
+      const bar = progressBar(`${s.name}`, process.stderr, o.quiet)
+      const engine = new Engine(world)
+      const metrics = yield* runEngine(engine, { onTick: bar.update })
+      bar.finish()
+      const dir = yield* writeRun(
+        { world, metrics, perAgent: engine.perAgent, started, finished: new Date(), workers: 1 },
+        Option.getOrElse(o.out, () => defaultRunDir(world))
+      )
+      if (!o.quiet) {
+        const secs = (Date.now() - started.getTime()) / 1000
+        process.stdout.write(summaryTable(metrics.columns, metrics.rows[metrics.rows.length - 1]))
+        process.stdout.write(`\n${world.constants.n} agents × ${s.ticks} ticks in ${secs.toFixed(1)} s; outputs in ${dir}\n`)
+      }
+    })
+).pipe(Command.withDescription("run a scenario and write its outputs"))
+
+/** Options given on the command line are checked like the file's fields. */
+const checkOverrides = (s: { ticks: number; recordEvery: number; seed: number }, file: string) => {
+  if (!Number.isInteger(s.ticks) || s.ticks < 0) throw inputError(file, "--ticks", "expected an integer >= 0")
+  if (!Number.isInteger(s.recordEvery) || s.recordEvery < 1) throw inputError(file, "--record-every", "expected an integer >= 1")
+  if (!Number.isInteger(s.seed) || s.seed < 0) throw inputError(file, "--seed", "expected an integer >= 0")
+}
+
+const inputError = (file: string, path: string, message: string) => new InputError({ file, path, message })
+
+const validate = Command.make("validate", { scenario: scenarioArg, set: setFlag }, (o) =>
+  Effect.gen(function* () {
+    const world = yield* loadInput(() => prepareWorld(loadScenario(o.scenario, o.set), o.scenario))
+    const s = world.scenario
+    process.stdout.write(
+      `${o.scenario}: valid — ${world.constants.n} agents, ${world.beliefs.length} beliefs, ` +
+        `${s.memes.length} memes, ${s.interventions.length} interventions, ${s.ticks} ticks\n`
+    )
+  })
+).pipe(Command.withDescription("check a scenario file and its graph without running it"))
+
+const schema = Command.make("schema", {}, () =>
+  Effect.sync(() => process.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + "\n"))
+).pipe(Command.withDescription("print the JSON Schema of scenario files"))
+
+/** A two-column table of the last recorded metrics. */
+export const summaryTable = (columns: ReadonlyArray<string>, row: ReadonlyArray<number>): string => {
+  const width = Math.max(...columns.map((c) => c.length))
+  return columns.map((c, i) => `${c.padEnd(width)}  ${formatNumber(row[i])}`).join("\n") + "\n"
+}
+
+const formatNumber = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(5))
+
+export const kiln = Command.make("kiln").pipe(
+  Command.withDescription("Kiln: agent-based simulation of social annealing"),
+  Command.withSubcommands([run, validate, schema])
+)
+
+

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The `kiln` executable: parses arguments, runs the command, maps failures to exit codes (2 bad input, 1 failure).
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Effect } from "effect"
+import { Command } from "effect/cli"
+import { KILN_VERSION } from "../version.js"
+import { kiln } from "./commands.js"
+import { describe, exitCodeOf } from "./errors.js"
+
+Command.run(kiln, { version: KILN_VERSION }).pipe(
+  Effect.catch((e) =>
+    Effect.sync(() => {
+      const message = describe(e)
+      if (message !== undefined) process.stderr.write(message + "\n")
+      process.exitCode = exitCodeOf(e)
+    })
+  ),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain
+)

@@ -1,0 +1,365 @@
+// The step kernels: pure functions over an index range, run identically on the main thread and in workers.
+// A tick is: sweep (per colour class) → host (all agents) → settle (all agents); `measure` runs on record ticks.
+// Nothing here allocates, closes over state or touches Effect; every random draw comes from the agent's stream.
+import * as Net from "./belief-network.js"
+import { nextGaussian, nextUniform } from "./rng.js"
+import type { AgentState, Inputs } from "./state.js"
+import type { Topology } from "./graph/topology.js"
+
+/** Scalars and small tables fixed for a run (compiled from the scenario by `world.ts`). */
+export interface Constants {
+  readonly n: number
+  readonly B: number
+  readonly P: number
+  readonly M: number
+  readonly tau0: number
+  readonly energyMax: number
+  readonly gamma: number
+  readonly surpriseGain: number
+  readonly valence: number
+  readonly theta: number
+  readonly saturation: number
+  readonly eta: number
+  readonly wMax: number
+  readonly conformity: number
+  readonly evidenceGain: number
+  readonly evidenceNoise: number
+  /** per belief: 1 when socially expressed */
+  readonly expressed: Uint8Array
+  /** B×B packed-pair index */
+  readonly pairIndex: Int32Array
+  /** per meme m: μ_m c_m[a] (M×B), c_m (M×B), number of asserted beliefs, threshold, β, δ, α */
+  readonly memeLoad: Float32Array
+  readonly memeContent: Int8Array
+  readonly memeSize: Int32Array
+  readonly memeThreshold: Float32Array
+  readonly memeBeta: Float32Array
+  readonly memeDecay: Float32Array
+  readonly memeIntensity: Float32Array
+  /** group attachment: group per agent (-1 none), identity belief per group, content (G×B) and its size */
+  readonly groupOf: Int32Array
+  readonly groupIdentity: Int32Array
+  readonly groupContent: Int8Array
+  readonly groupContentSize: Int32Array
+  /** negative attractors: pattern content (K×B) and size */
+  readonly patternContent: Int8Array
+  readonly patternSize: Int32Array
+}
+
+export interface KernelData {
+  readonly constants: Constants
+  readonly state: AgentState
+  readonly inputs: Inputs
+  readonly topology: Topology
+}
+
+/** Per-agent values the metrics reduce; slot constants name the columns of `measure`'s output. */
+export const Slot = {
+  dissonance: 0,
+  social: 1,
+  frustration: 2,
+  complexity: 3,
+  edgeDiffer: 4,
+  edgePairs: 5,
+  attachment: 6,
+  patterns: 7
+} as const
+export const SLOTS = 8
+
+/** The kernel: the run's arrays held as fields (monomorphic access) plus this thread's scratch. */
+export class Kernel {
+  readonly c: Constants
+  readonly s: AgentState
+  readonly x: Inputs
+  readonly t: Topology
+  private readonly social: Float64Array
+  private readonly memeField: Float64Array
+  private readonly m1: Float64Array
+  private readonly m2: Float64Array
+  private readonly m3: Float64Array
+
+  constructor(d: KernelData) {
+    this.c = d.constants
+    this.s = d.state
+    this.x = d.inputs
+    this.t = d.topology
+    const B = d.constants.B
+    this.social = new Float64Array(B)
+    this.memeField = new Float64Array(B)
+    this.m1 = new Float64Array(B * B)
+    this.m2 = new Float64Array(B * B)
+    this.m3 = new Float64Array(B * B)
+  }
+
+  /** Heat-bath updates of the agents order[lo..hi) of one colour class; `observe` draws this tick's evidence. */
+  sweep(lo: number, hi: number, observe: boolean): void {
+    const order = this.t.order
+    for (let k = lo; k < hi; k++) this.sweepAgent(order[k], observe)
+  }
+
+  private sweepAgent(i: number, observe: boolean): void {
+    const { c, s, x } = this
+    const B = c.B
+    const sb = i * B
+    const spins = s.spins
+    const asleep = x.sleep[i] !== 0
+    if (observe) this.observe(i, asleep)
+    this.socialField(i, asleep)
+    this.contentField(i)
+    const T = c.tau0 + s.energy[i]
+    const vol = x.volatility[i]
+    const heat = x.fieldHeat[i]
+    const cons = x.consonance[i]
+    const W = s.couplings
+    const wb = i * c.P
+    for (let a = 0; a < B; a++) {
+      const inner = Net.internalField(W, wb, spins, sb, a, B, c.pairIndex) + s.dispositions[sb + a]
+      let f = inner + x.field[sb + a] + this.social[a] + this.memeField[a] + c.evidenceGain * s.observations[sb + a]
+      if (vol > 0) f += vol * nextGaussian(s.rng, i)
+      if (cons > 0 && inner !== 0) f += inner > 0 ? cons : -cons
+      const Ta = heat > 0 && spins[sb + a] * f < 0 ? T + heat : T
+      spins[sb + a] = Ta <= 0 ? greedy(f, spins[sb + a]) : heatBath(f, Ta, nextUniform(s.rng, i))
+    }
+  }
+
+  /** o_i[a] for factual beliefs: the truth with chance 1 - q, its opposite with chance q; none while asleep. */
+  private observe(i: number, asleep: boolean): void {
+    const { c, s } = this
+    const sb = i * c.B
+    const rate = s.observeRate[i]
+    for (let a = 0; a < c.B; a++) {
+      const truth = s.truth[a]
+      let o = 0
+      if (truth !== 0 && !asleep && nextUniform(s.rng, i) < rate) {
+        o = nextUniform(s.rng, i) < c.evidenceNoise ? -truth : truth
+      }
+      s.observations[sb + a] = o
+    }
+  }
+
+  /** λ Σ_j w_ij s_j[a] over expressed beliefs; co-participants of a ritual bond by (1 + bond). */
+  private socialField(i: number, asleep: boolean): void {
+    const { c, s, x, t } = this
+    const B = c.B
+    const soc = this.social
+    soc.fill(0)
+    if (asleep || c.conformity === 0) return
+    const r = x.ritual[i]
+    const spins = s.spins
+    for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
+      const j = t.neighbours[e]
+      let w = t.weights[e]
+      if (r >= 0 && x.ritual[j] === r) w *= 1 + x.bond[r]
+      const jb = j * B
+      for (let a = 0; a < B; a++) soc[a] += w * spins[jb + a]
+    }
+    const lambda = c.conformity
+    for (let a = 0; a < B; a++) soc[a] = c.expressed[a] ? lambda * soc[a] : 0
+  }
+
+  /** Σ_m μ_m x_i[m] c_m[a]. */
+  private contentField(i: number): void {
+    const { c, s } = this
+    const B = c.B
+    const mf = this.memeField
+    mf.fill(0)
+    for (let m = 0; m < c.M; m++) {
+      const xm = s.salience[i * c.M + m]
+      if (xm === 0) continue
+      for (let a = 0; a < B; a++) mf[a] += xm * c.memeLoad[m * B + a]
+    }
+  }
+
+  /** Which memes each agent in lo..hi hosts: the share of the meme's content it holds reaches the threshold. */
+  host(lo: number, hi: number): void {
+    const { c, s } = this
+    const B = c.B
+    for (let i = lo; i < hi; i++) {
+      for (let m = 0; m < c.M; m++) {
+        let held = 0
+        for (let a = 0; a < B; a++) {
+          const cm = c.memeContent[m * B + a]
+          if (cm !== 0 && cm === s.spins[i * B + a]) held++
+        }
+        s.hosts[i * c.M + m] = held >= c.memeThreshold[m] * c.memeSize[m] - 1e-9 ? 1 : 0
+      }
+    }
+  }
+
+  /** After the sweeps: salience, prediction error, plasticity and energy of the agents lo..hi. */
+  settle(lo: number, hi: number): void {
+    for (let i = lo; i < hi; i++) {
+      const rise = this.transmit(i)
+      const pe = this.predictionError(i)
+      this.s.surprise[i] = pe
+      this.reorganise(i)
+      this.relax(i, pe, rise)
+    }
+  }
+
+  /** Meme salience: refreshed to 1 by a hosting neighbour with chance β min(1, w), else decays by δ. Returns Σ α Δx⁺. */
+  private transmit(i: number): number {
+    const { c, s, x, t } = this
+    const asleep = x.sleep[i] !== 0
+    let rise = 0
+    for (let m = 0; m < c.M; m++) {
+      const k = i * c.M + m
+      const old = s.salience[k]
+      let refreshed = false
+      if (!asleep) {
+        for (let e = t.offsets[i]; e < t.offsets[i + 1] && !refreshed; e++) {
+          const w = t.weights[e]
+          if (w > 0 && s.hosts[t.neighbours[e] * c.M + m] === 1) {
+            refreshed = nextUniform(s.rng, i) < c.memeBeta[m] * (w < 1 ? w : 1)
+          }
+        }
+      }
+      const now = refreshed ? 1 : old * (1 - c.memeDecay[m])
+      s.salience[k] = now
+      if (now > old) rise += c.memeIntensity[m] * (now - old)
+    }
+    return rise
+  }
+
+  /** Share of this tick's observations (neighbours' expressed beliefs weighted by |w|, evidence) that disagree. */
+  private predictionError(i: number): number {
+    const { c, s, x, t } = this
+    const B = c.B
+    const sb = i * B
+    let miss = 0
+    let total = 0
+    if (x.sleep[i] === 0) {
+      for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
+        const w = Math.abs(t.weights[e])
+        const jb = t.neighbours[e] * B
+        for (let a = 0; a < B; a++) {
+          if (!c.expressed[a]) continue
+          total += w
+          if (s.spins[jb + a] !== s.spins[sb + a]) miss += w
+        }
+      }
+    }
+    for (let a = 0; a < B; a++) {
+      const o = s.observations[sb + a]
+      if (o === 0) continue
+      total += 1
+      if (o !== s.spins[sb + a]) miss += 1
+    }
+    return total > 0 ? miss / total : 0
+  }
+
+  /** Plasticity p = clamp((ε-θ)/(ε_sat-θ)); Hebbian imprinting (or nREM housekeeping) and the complexity bias. */
+  private reorganise(i: number): void {
+    const { c, s, x } = this
+    const p = plasticity(s.energy[i], c.theta, c.saturation)
+    const local = x.fieldHeat[i] > 0 ? plasticity(s.energy[i] + x.fieldHeat[i], c.theta, c.saturation) : 0
+    if (p === 0 && local === 0) return
+    const wb = i * c.P
+    if (x.sleep[i] === 1) {
+      Net.shrink(s.couplings, wb, c.P, x.housekeeping[i] * p)
+      return
+    }
+    Net.hebbian(s.couplings, wb, s.spins, i * c.B, c.B, c.eta * p, c.eta * local, c.wMax)
+    const kc = x.complexityBias[i]
+    if (kc !== 0 && p > 0) {
+      Net.spectralBias(s.couplings, wb, c.B, c.pairIndex, c.eta * p * kc, c.wMax, this.m1, this.m2, this.m3)
+    }
+  }
+
+  /** ε ← ε + σ PE + Σ α Δx⁺ + inputs + ν max(0, v) - γ0 (1 + sinks)(1 - depth)(ε - ε_rest), within [0, ε_max]. */
+  private relax(i: number, pe: number, rise: number): void {
+    const { c, s, x } = this
+    const nu = c.valence + x.valence[i]
+    let gain = c.surpriseGain * pe + rise + x.heat[i]
+    if (nu > 0) gain += nu * this.valenceOf(i)
+    const e = s.energy[i]
+    const gamma = c.gamma * (1 + x.sinks[i]) * (1 - x.depth[i])
+    const next = e + gain - gamma * (e - s.rest[i])
+    s.energy[i] = next < 0 ? 0 : next > c.energyMax ? c.energyMax : next
+  }
+
+  /** Positive valence: consonance, -D over its largest possible value, floored at 0. */
+  private valenceOf(i: number): number {
+    const { c, s } = this
+    const wb = i * c.P
+    const sb = i * c.B
+    const z = Net.dissonanceScale(s.couplings, wb, c.P, s.dispositions, sb, c.B)
+    if (z === 0) return 0
+    const v = -Net.dissonance(s.couplings, wb, s.spins, sb, s.dispositions, c.B) / z
+    return v > 0 ? v : 0
+  }
+
+  /** Per-agent metric values for agents lo..hi into out[i*SLOTS + slot]. */
+  measure(lo: number, hi: number, out: Float64Array): void {
+    const { c, s, t } = this
+    const B = c.B
+    for (let i = lo; i < hi; i++) {
+      const o = i * SLOTS
+      const wb = i * c.P
+      const sb = i * B
+      out[o + Slot.dissonance] = Net.dissonance(s.couplings, wb, s.spins, sb, s.dispositions, B)
+      let social = 0
+      let differ = 0
+      for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
+        const jb = t.neighbours[e] * B
+        let agree = 0
+        for (let a = 0; a < B; a++) {
+          const same = s.spins[sb + a] * s.spins[jb + a]
+          if (c.expressed[a]) agree += same
+          if (same < 0) differ++
+        }
+        social -= t.weights[e] * agree
+      }
+      out[o + Slot.social] = social
+      out[o + Slot.edgeDiffer] = differ
+      out[o + Slot.edgePairs] = (t.offsets[i + 1] - t.offsets[i]) * B
+      out[o + Slot.frustration] = B < 3 ? 0 : Net.frustration(s.couplings, wb, B, c.pairIndex)
+      out[o + Slot.complexity] = Net.complexity(s.couplings, wb, B, c.pairIndex, this.m1)
+      out[o + Slot.attachment] = this.attachment(i)
+      out[o + Slot.patterns] = this.patternBits(i)
+    }
+  }
+
+  /** s[g] (1/|c|) Σ_a W[g,a] c[a] / wMax for the agent's own group (0 without one). */
+  private attachment(i: number): number {
+    const { c, s } = this
+    const g = c.groupOf[i]
+    if (g < 0 || c.groupContentSize[g] === 0) return 0
+    const B = c.B
+    const id = c.groupIdentity[g]
+    let sum = 0
+    for (let a = 0; a < B; a++) {
+      const ca = c.groupContent[g * B + a]
+      if (ca !== 0 && a !== id) sum += s.couplings[i * c.P + c.pairIndex[id * B + a]] * ca
+    }
+    return (s.spins[i * B + id] * sum) / c.groupContentSize[g] / c.wMax
+  }
+
+  /** Bit k set when the agent agrees with pattern k on at least 80% of its beliefs. */
+  private patternBits(i: number): number {
+    const { c, s } = this
+    const B = c.B
+    const K = c.patternSize.length
+    let bits = 0
+    for (let k = 0; k < K; k++) {
+      let agree = 0
+      for (let a = 0; a < B; a++) {
+        const p = c.patternContent[k * B + a]
+        if (p !== 0 && p === s.spins[i * B + a]) agree++
+      }
+      if (agree >= 0.8 * c.patternSize[k] - 1e-9) bits |= 1 << k
+    }
+    return bits
+  }
+}
+
+export const plasticity = (e: number, theta: number, saturation: number): number => {
+  const p = (e - theta) / (saturation - theta)
+  return p < 0 ? 0 : p > 1 ? 1 : p
+}
+
+/** P(s = +1) = 1 / (1 + exp(-2f/T)). */
+const heatBath = (f: number, T: number, u: number): number => (u * (1 + Math.exp((-2 * f) / T)) < 1 ? 1 : -1)
+
+/** T = 0: s = sign f, a tie keeps the current value. */
+const greedy = (f: number, current: number): number => (f > 0 ? 1 : f < 0 ? -1 : current)

@@ -1,0 +1,182 @@
+// Reading scenarios: JSON with positions, schema decoding with every error, cross-references, and --set overrides.
+import { readFileSync } from "node:fs"
+import { Schema, SchemaIssue } from "effect"
+import { InputError } from "../errors.js"
+import { ScenarioSpec, type Scenario } from "./schema.js"
+
+const decoder = Schema.decodeUnknownResult(ScenarioSpec, { onExcessProperty: "error", errors: "all" })
+const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** Reads and parses a JSON file; a syntax error reports its line and column. */
+export const readJsonFile = (file: string): unknown => {
+  let text: string
+  try {
+    text = readFileSync(file, "utf8")
+  } catch (e) {
+    throw new InputError({ file, path: "", message: `cannot read file (${(e as NodeJS.ErrnoException).code ?? e})` })
+  }
+  return parseJson(text, file)
+}
+
+export const parseJson = (text: string, file: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    const msg = (e as Error).message
+    const m = /position (\d+)/.exec(msg)
+    const where = m ? lineColumn(text, Number(m[1])) : ""
+    throw new InputError({ file, path: where, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, "")}` })
+  }
+}
+
+const lineColumn = (text: string, pos: number): string => {
+  const before = text.slice(0, pos).split("\n")
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`
+}
+
+/** Renders a schema path such as ["interventions", 2, "content"] as `interventions[2].content`. */
+export const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("")
+
+/** Decodes a parsed scenario, filling defaults; throws one InputError listing every problem. */
+export const decodeScenario = (input: unknown, file = "<scenario>"): Scenario => {
+  const r = decoder(input)
+  if (r._tag === "Failure") {
+    const issues = formatIssue(r.failure.issue).issues
+    const at = (i: (typeof issues)[number]) => renderPath((i.path ?? []).map((k) => (typeof k === "object" ? k.key : k)))
+    const [first] = issues
+    const message = issues.length === 1
+      ? first.message
+      : `${issues.length} problems:\n  ` + issues.map((i) => `at ${at(i)}: ${i.message}`).join("\n  ")
+    throw new InputError({ file, path: issues.length === 1 ? at(first) : "", message })
+  }
+  checkReferences(r.success, file)
+  return r.success
+}
+
+/** Loads a scenario file (optionally with `path=value` overrides) and remembers where it came from. */
+export const loadScenario = (file: string, overrides: ReadonlyArray<string> = []): Scenario => {
+  const json = readJsonFile(file)
+  for (const o of overrides) applyOverride(json, o, file)
+  return decodeScenario(json, file)
+}
+
+/** Applies `a.b[2].c=value` to a parsed JSON object; the value is JSON when it parses, else a string. */
+export const applyOverride = (json: unknown, assignment: string, file: string): void => {
+  const eq = assignment.indexOf("=")
+  if (eq <= 0) {
+    throw new InputError({ file, path: assignment, message: "expected --set path.to.field=value" })
+  }
+  const keys = assignment.slice(0, eq).split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== "")
+  const raw = assignment.slice(eq + 1)
+  let value: unknown
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    value = raw
+  }
+  let node = json as Record<string, unknown>
+  for (let i = 0; i < keys.length - 1; i++) {
+    const next = node[keys[i]]
+    if (next === undefined) node[keys[i]] = {}
+    else if (typeof next !== "object" || next === null) {
+      throw new InputError({ file, path: keys.slice(0, i + 1).join("."), message: "--set goes through a value that is not an object" })
+    }
+    node = node[keys[i]] as Record<string, unknown>
+  }
+  node[keys[keys.length - 1]] = value
+}
+
+// ---------------------------------------------------------------- cross-references
+
+/** Checks every name a scenario refers to, and the constraints a schema cannot express alone. */
+const checkReferences = (s: Scenario, file: string): void => {
+  const fail = (path: string, message: string): never => {
+    throw new InputError({ file, path, message })
+  }
+  const unique = (names: ReadonlyArray<string>, what: string) => {
+    const seen = new Set<string>()
+    names.forEach((n, i) => {
+      if (seen.has(n)) fail(`${what}[${i}].name`, `duplicate name "${n}"`)
+      seen.add(n)
+    })
+  }
+  unique(s.beliefs.map((b) => b.name), "beliefs")
+  unique(s.memes.map((m) => m.name), "memes")
+  unique(s.groups.map((g) => g.name), "groups")
+  unique(s.patterns.map((p) => p.name), "patterns")
+  const beliefs = new Map(s.beliefs.map((b) => [b.name, b]))
+  const groups = new Set(s.groups.map((g) => g.name))
+  const knownBeliefs = () => `known beliefs: ${[...beliefs.keys()].join(", ")}`
+  const belief = (name: string, path: string) => {
+    if (!beliefs.has(name) && !identityNames(s).has(name)) fail(path, `unknown belief "${name}" (${knownBeliefs()})`)
+  }
+  const content = (c: Readonly<Record<string, number>>, path: string) => {
+    for (const k of Object.keys(c)) belief(k, `${path}.${k}`)
+  }
+  const group = (name: string, path: string) => {
+    if (!groups.has(name)) fail(path, `unknown group "${name}" (declare it in groups; known: ${[...groups].join(", ") || "none"})`)
+  }
+  s.beliefs.forEach((b, i) => {
+    if (b.truth !== undefined && b.kind !== "factual") fail(`beliefs[${i}].truth`, "only factual beliefs have a truth")
+  })
+  s.groups.forEach((g, i) => content(g.content, `groups[${i}].content`))
+  s.memes.forEach((m, i) => {
+    content(m.content, `memes[${i}].content`)
+    if (Object.keys(m.content).length === 0) fail(`memes[${i}].content`, "a meme must assert at least one belief")
+  })
+  s.patterns.forEach((p, i) => {
+    content(p.beliefs, `patterns[${i}].beliefs`)
+    checkTarget(p.target, `patterns[${i}].target`, group)
+  })
+  s.prior.edges.forEach((e, i) => {
+    belief(e.a, `prior.edges[${i}].a`)
+    belief(e.b, `prior.edges[${i}].b`)
+    if (e.a === e.b) fail(`prior.edges[${i}]`, "a coupling needs two different beliefs")
+    if (Math.abs(e.w) > s.plasticity.wMax) fail(`prior.edges[${i}].w`, `expected |w| <= plasticity.wMax (${s.plasticity.wMax})`)
+  })
+  if (s.plasticity.saturation <= s.plasticity.theta) {
+    fail("plasticity.saturation", `expected a value greater than plasticity.theta (${s.plasticity.theta})`)
+  }
+  const g = s.graph
+  if (g.kind === "wattsStrogatz" && (g.k % 2 !== 0 || g.k >= g.n)) fail("graph.k", "expected an even k smaller than n")
+  if (g.kind === "barabasiAlbert" && g.m >= g.n) fail("graph.m", "expected m smaller than n")
+  if ((g.kind === "connectedCaveman" || g.kind === "stochasticBlock") && g.groups) {
+    g.groups.forEach((name, i) => group(name, `graph.groups[${i}]`))
+  }
+  s.interventions.forEach((iv, i) => {
+    const at = `interventions[${i}]`
+    checkTarget(iv.target, `${at}.target`, group)
+    if ("content" in iv) content(iv.content, `${at}.content`)
+    if (iv.kind === "ritual" && iv.group !== undefined) group(iv.group, `${at}.group`)
+    if (iv.kind === "seedMeme" && !s.memes.some((m) => m.name === iv.meme)) {
+      fail(`${at}.meme`, `unknown meme "${iv.meme}" (known: ${s.memes.map((m) => m.name).join(", ") || "none"})`)
+    }
+    if (iv.kind === "shock") {
+      iv.flip.forEach((b, k) => {
+        if (beliefs.get(b)?.kind !== "factual") fail(`${at}.flip[${k}]`, `expected a factual belief, got "${b}"`)
+      })
+    }
+    if (iv.kind === "sleep" && iv.nrem + iv.rem > iv.cycle) fail(`${at}.cycle`, "expected nrem + rem <= cycle")
+  })
+}
+
+const checkTarget = (t: Scenario["interventions"][number]["target"], path: string, group: (n: string, p: string) => void) => {
+  if (typeof t === "object" && "group" in t) group(t.group, `${path}.group`)
+}
+
+/** Identity beliefs implied by groups (`member:<name>` unless named), declared or not. */
+export const identityNames = (s: Scenario): Set<string> =>
+  new Set(s.groups.map((g) => g.identity ?? `member:${g.name}`))
+
+/** The JSON Schema of scenario files, for editors (`kiln schema`). Unknown keys are errors there too. */
+export const scenarioJsonSchema = (): unknown => closeObjects(Schema.toJsonSchemaDocument(ScenarioSpec))
+
+const closeObjects = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(closeObjects)
+  if (node === null || typeof node !== "object") return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) out[k] = closeObjects(v)
+  if (out.type === "object" && out.properties !== undefined) out.additionalProperties = false
+  return out
+}

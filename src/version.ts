@@ -1,0 +1,6 @@
+// Kiln's version, read once from package.json.
+import { readFileSync } from "node:fs"
+
+export const KILN_VERSION: string = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8")
+).version
