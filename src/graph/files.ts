@@ -86,7 +86,7 @@ const parseJson = (text: string, file: string): unknown => {
   } catch (error) {
     const message = errorMessage(error)
     // V8 quotes the surrounding text in the message; the path already says where.
-    const reason = message.replace(/ in JSON at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "")
+    const reason = message.replace(/ in JSON at position \d+.*$/s, "").replace(/, .*is not valid JSON$/s, "")
     throw new InputError({ file, path: lineAndColumn(text, failurePosition(text, message)), message: `invalid JSON: ${reason}` })
   }
 }
@@ -149,7 +149,9 @@ const readXml = (format: string, parse: typeof parseGexf): Reader => (text, file
     // parallel edges through to fromGraphology, which reports them with their position.
     graph = parse(MultiGraph, doc, { allowUndeclaredAttributes: true })
   } catch (error) {
-    throw new InputError({ file, path: "", message: errorMessage(error).replace(/^graphology-\w+\/parser: /, "") })
+    // The parsers' messages address programmers (prefix, parser options); keep the finding only.
+    const message = errorMessage(error).replace(/^graphology-\w+\/parser: /, "").replace(/ Set the parser .*$/s, "")
+    throw new InputError({ file, path: "", message })
   }
   return fromGraphology(graph, file)
 }

@@ -1,4 +1,5 @@
 // Seeded random-graph generators that write SocialGraph edge lists straight into typed arrays.
+import { mix32 } from "../rng.js"
 import type { SocialGraph } from "./social-graph.js"
 
 /** A uniform generator on [0,1), e.g. `makeStream(seed, salt)`. */
@@ -49,7 +50,7 @@ class EdgeBuffer {
   }
 }
 
-/** Expected edge count plus slack, so most draws never trigger a regrowth. */
+/** Expected edge count plus slack, so most draws never regrow; capped so an extreme p cannot preallocate gigabytes. */
 const estimate = (expected: number): number => Math.min(expected * 1.05 + 64, 2 ** 26)
 
 const defaultKeys = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i))
@@ -125,13 +126,66 @@ const sampleBetween = (edges: EdgeBuffer, offA: number, sizeA: number, offB: num
 
 const pairKey = (n: number, a: number, b: number): number => (a < b ? a * n + b : b * n + a)
 
+const EMPTY = -1
+const REMOVED = -2
+
+/**
+ * A set of pair keys in one Float64Array with linear probing: for millions of edges a JS Set of
+ * (non-small-integer) numbers is several times slower and larger. Removed slots are reused on insert.
+ */
+class PairSet {
+  private readonly slots: Float64Array
+  private readonly mask: number
+
+  constructor(expected: number) {
+    // Live keys fill at most a third; each edge is rewired at most once, so live plus removed
+    // slots stay under two thirds and every probe meets an empty slot.
+    const size = 2 ** Math.ceil(Math.log2(Math.max(16, 3 * expected)))
+    this.slots = new Float64Array(size).fill(EMPTY)
+    this.mask = size - 1
+  }
+
+  has(key: number): boolean {
+    for (let i = this.home(key); ; i = (i + 1) & this.mask) {
+      if (this.slots[i] === key) return true
+      if (this.slots[i] === EMPTY) return false
+    }
+  }
+
+  add(key: number): void {
+    let free = -1
+    for (let i = this.home(key); ; i = (i + 1) & this.mask) {
+      const slot = this.slots[i]
+      if (slot === key) return
+      if (slot === REMOVED && free < 0) free = i
+      if (slot === EMPTY) {
+        this.slots[free < 0 ? i : free] = key
+        return
+      }
+    }
+  }
+
+  delete(key: number): void {
+    for (let i = this.home(key); this.slots[i] !== EMPTY; i = (i + 1) & this.mask) {
+      if (this.slots[i] === key) {
+        this.slots[i] = REMOVED
+        return
+      }
+    }
+  }
+
+  private home(key: number): number {
+    return mix32((key >>> 0) ^ mix32(Math.floor(key / 4294967296))) & this.mask
+  }
+}
+
 /**
  * Rewires the far end (target) of each edge with probability beta to a uniform node that creates
  * neither a loop nor a duplicate; nodes already linked to everyone keep their edge.
  */
 const rewireTargets = (n: number, source: Int32Array, target: Int32Array, beta: number, rand: Uniform): void => {
   if (beta <= 0) return
-  const present = new Set<number>()
+  const present = new PairSet(source.length)
   const degree = new Int32Array(n)
   for (let e = 0; e < source.length; e++) {
     present.add(pairKey(n, source[e], target[e]))

@@ -42,16 +42,25 @@ export const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
 export const decodeScenario = (input: unknown, file = "<scenario>"): Scenario => {
   const r = decoder(input)
   if (r._tag === "Failure") {
-    const issues = formatIssue(r.failure.issue).issues
-    const at = (i: (typeof issues)[number]) => renderPath((i.path ?? []).map((k) => (typeof k === "object" ? k.key : k)))
+    const issues = formatIssue(r.failure.issue).issues.map(readableIssue)
     const [first] = issues
     const message = issues.length === 1
       ? first.message
-      : `${issues.length} problems:\n  ` + issues.map((i) => `at ${at(i)}: ${i.message}`).join("\n  ")
-    throw new InputError({ file, path: issues.length === 1 ? at(first) : "", message })
+      : `${issues.length} problems:\n  ` + issues.map((i) => `at ${i.path}: ${i.message}`).join("\n  ")
+    throw new InputError({ file, path: issues.length === 1 ? first.path : "", message })
   }
   checkReferences(r.success, file)
   return r.success
+}
+
+/**
+ * A tagged union that matched no member reports every member's shape; name the `kind` choices instead.
+ */
+const readableIssue = (i: { readonly path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined; readonly message: string }) => {
+  const path = renderPath((i.path ?? []).map((k) => (typeof k === "object" ? k.key : k)))
+  const kinds = [...i.message.matchAll(/\{ readonly "kind": "(\w+)"/g)].map((m) => m[1])
+  if (kinds.length < 2) return { path, message: i.message }
+  return { path: `${path}.kind`, message: `expected "kind" to be one of: ${kinds.join(", ")}` }
 }
 
 /** Loads a scenario file (optionally with `path=value` overrides) and remembers where it came from. */

@@ -1,0 +1,10 @@
+// Test configuration: long statistical tests get time; timing itself belongs to `npm run bench`.
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 180_000,
+    hookTimeout: 180_000
+  }
+})
