@@ -146,9 +146,10 @@ export const shrink = (W: Float32Array, wb: number, P: number, rate: number): vo
 }
 
 /**
- * Complexity bias κc: W += rate (W - W³ / mean λ²). In the eigenbasis λ += rate λ (1 - λ²/mean λ²):
- * with rate > 0 modes above the mean shrink and weaker ones grow (the spectrum flattens, complexity rises);
- * rate < 0 sharpens it. `a`, `a2`, `a3` are B×B scratch.
+ * Complexity bias κc: W += rate (W - c W³), with c = ‖W‖/‖W³‖ so both terms have the same size.
+ * In the eigenbasis λ += rate (λ - c λ³): with rate > 0 the dominant modes shrink relative to the weak ones
+ * (the spectrum flattens, complexity rises); with rate < 0 W moves toward its normalised cube, as in
+ * power iteration, and the dominant modes take over (complexity falls). `a`, `a2`, `a3` are B×B scratch.
  */
 export const spectralBias = (
   W: Float32Array, wb: number, B: number, pix: Int32Array, rate: number, wMax: number,
@@ -156,15 +157,19 @@ export const spectralBias = (
 ): void => {
   unpack(W, wb, B, pix, a)
   multiply(a, a, a2, B)
-  let meanSq = 0
-  for (let i = 0; i < B; i++) meanSq += a2[i * B + i]
-  meanSq /= B
-  if (meanSq <= 0) return
   multiply(a2, a, a3, B)
+  let n1 = 0
+  let n3 = 0
+  for (let k = 0; k < B * B; k++) {
+    n1 += a[k] * a[k]
+    n3 += a3[k] * a3[k]
+  }
+  if (n3 === 0) return
+  const c = Math.sqrt(n1 / n3)
   for (let x = 0; x < B; x++) {
     for (let y = x + 1; y < B; y++) {
       const k = wb + pix[x * B + y]
-      const w = W[k] + rate * (a[x * B + y] - a3[x * B + y] / meanSq)
+      const w = W[k] + rate * (a[x * B + y] - c * a3[x * B + y])
       W[k] = w > wMax ? wMax : w < -wMax ? -wMax : w
     }
   }
