@@ -99,10 +99,18 @@ export const writeRun = (run: RunRecord, dir: string): Effect.Effect<string, Run
       return final
     },
     catch: (cause) => {
-      rmSync(tmp, { recursive: true, force: true })
+      removeQuietly(tmp)
       return new RunError({ message: `kiln: could not write the run to ${final}: ${String(cause)}`, cause })
     }
   })
+}
+
+const removeQuietly = (dir: string) => {
+  try {
+    rmSync(dir, { recursive: true, force: true })
+  } catch {
+    // Nothing was created there (e.g. the parent is not a directory).
+  }
 }
 
 const writeContents = async (run: RunRecord, dir: string): Promise<void> => {

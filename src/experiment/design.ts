@@ -1,0 +1,370 @@
+// Design expansion: factors become levels, their product becomes points, each point × replicate becomes a run
+// with a seed derived from the experiment seed and the point's content (never from its position).
+import { createHash } from "node:crypto"
+import { InputError } from "../errors.js"
+import { metricColumns } from "../metrics.js"
+import { makeStream } from "../rng.js"
+import { decodeScenario } from "../scenario/load.js"
+import type { Scenario } from "../scenario/schema.js"
+import { beliefList, type World } from "../world.js"
+import { throwIssues, withRunLength, type Experiment } from "./load.js"
+import type { FactorT } from "./schema.js"
+
+export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
+export type ColumnType = "BIGINT" | "DOUBLE" | "BOOLEAN" | "VARCHAR"
+
+/** A swept parameter: one typed column of the `runs` table. */
+export interface FactorColumn {
+  readonly name: string
+  readonly type: ColumnType
+  /** "values" | "range" | "sample" | "conditions" */
+  readonly kind: string
+  /** index of the factor in the experiment file */
+  readonly factor: number
+  /** the scenario fields it sets (a conditions column: every field its arms set) */
+  readonly paths: ReadonlyArray<string>
+  /** VARCHAR holding JSON text (lists of mixed or structured values) */
+  readonly json: boolean
+}
+
+/** One combination of factor levels. */
+export interface DesignPoint {
+  /** 16 hex digits of `hash` */
+  readonly id: string
+  /** sha256 of the point's content: its column values and overrides (seeds derive from it) */
+  readonly hash: string
+  readonly index: number
+  /** column name → value */
+  readonly values: Readonly<Record<string, Json>>
+  /** scenario path → value, in factor order */
+  readonly overrides: ReadonlyArray<readonly [string, Json]>
+  /** the decoded scenario of the point (seed still the base's) */
+  readonly scenario: Scenario
+}
+
+/** One run: a point and a replicate, with its seed. */
+export interface PlannedRun {
+  readonly runId: string
+  readonly pointId: string
+  readonly point: number
+  /** 1..replicates */
+  readonly replicate: number
+  readonly seed: number
+}
+
+export interface Design {
+  readonly experiment: Experiment
+  /** hash of what makes results comparable: base scenario, seed, run length, stop rules, stored metrics, columns */
+  readonly identity: string
+  readonly columns: ReadonlyArray<FactorColumn>
+  readonly points: ReadonlyArray<DesignPoint>
+  /** points × replicates, point-major, in design order */
+  readonly runs: ReadonlyArray<PlannedRun>
+  /** the metrics columns stored (tick first): the union over points, filtered by `metrics` */
+  readonly metricColumns: ReadonlyArray<string>
+}
+
+/** Columns of the runs table that factors cannot use. */
+export const RESERVED_COLUMNS = [
+  "run_id", "point_id", "replicate", "seed", "status", "error", "ticks", "stop_reason",
+  "started", "finished", "wall_seconds", "kiln_version"
+] as const
+
+const MAX_POINTS = 1_000_000
+
+interface Level {
+  readonly values: Record<string, Json>
+  readonly set: ReadonlyArray<readonly [string, Json]>
+}
+
+// ---------------------------------------------------------------- hashing
+
+/** JSON with object keys sorted, so equal content always hashes the same. */
+export const stableJson = (v: unknown): string => {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`
+  if (v !== null && typeof v === "object") {
+    const keys = Object.keys(v).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(",")}}`
+  }
+  return JSON.stringify(v) ?? "null"
+}
+
+const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex")
+
+/** The seed of replicate `replicate` of a point: 31 bits of sha256(experiment seed, point content hash, replicate). */
+export const runSeed = (experimentSeed: number, pointHash: string, replicate: number): number =>
+  parseInt(sha256(`kiln/seed/${experimentSeed}/${pointHash}/${replicate}`).slice(0, 8), 16) >>> 1
+
+const hash32 = (s: string): number => parseInt(sha256(s).slice(0, 8), 16) | 0
+
+/** `energy.gamma` → `energy_gamma`, `interventions[0].dose` → `interventions_0_dose`. */
+export const columnOfPath = (path: string): string => path.replace(/\[(\d+)\]/g, "_$1").replace(/[^A-Za-z0-9_]/g, "_")
+
+// ---------------------------------------------------------------- levels
+
+const typeOf = (values: ReadonlyArray<Json>): { type: ColumnType; json: boolean } => {
+  if (values.every((v) => typeof v === "boolean")) return { type: "BOOLEAN", json: false }
+  if (values.every((v) => typeof v === "number")) {
+    return { type: values.every((v) => Number.isSafeInteger(v)) ? "BIGINT" : "DOUBLE", json: false }
+  }
+  if (values.every((v) => typeof v === "string")) return { type: "VARCHAR", json: false }
+  return { type: "VARCHAR", json: true }
+}
+
+/** 12 significant digits: 0.1 + 2 × 0.1 is 0.3, not 0.30000000000000004. */
+const clean = (x: number): number => Number(x.toPrecision(12))
+
+interface FactorLevels {
+  readonly columns: FactorColumn[]
+  readonly levels: Level[]
+  readonly paths: string[]
+}
+
+const levelsOf = (f: FactorT, i: number, seed: number, fail: (path: string, message: string) => void): FactorLevels => {
+  const at = `factors[${i}]`
+  if ("values" in f) {
+    const name = f.name ?? columnOfPath(f.path)
+    const seen = new Map<string, number>()
+    f.values.forEach((v, k) => {
+      const key = stableJson(v)
+      if (seen.has(key)) fail(`${at}.values[${k}]`, `duplicate of values[${seen.get(key)}]`)
+      seen.set(key, k)
+    })
+    const t = typeOf(f.values as Json[])
+    return {
+      columns: [{ name, ...t, kind: "values", factor: i, paths: [f.path] }],
+      levels: f.values.map((v) => ({ values: { [name]: v as Json }, set: [[f.path, v as Json]] })),
+      paths: [f.path]
+    }
+  }
+  if ("range" in f) {
+    const { from, to, step } = f.range
+    const name = f.name ?? columnOfPath(f.path)
+    if (to < from) fail(`${at}.range.to`, `expected a value >= from (${from})`)
+    const count = Math.floor((to - from) / step + 1e-9) + 1
+    if (count > MAX_POINTS) fail(`${at}.range.step`, `the range has ${count} values; expected at most ${MAX_POINTS}`)
+    const values = to < from || count > MAX_POINTS ? [] : Array.from({ length: count }, (_, k) => clean(from + k * step))
+    const int = Number.isSafeInteger(from) && Number.isSafeInteger(step)
+    return {
+      columns: [{ name, type: int ? "BIGINT" : "DOUBLE", json: false, kind: "range", factor: i, paths: [f.path] }],
+      levels: values.map((v) => ({ values: { [name]: v }, set: [[f.path, v]] })),
+      paths: [f.path]
+    }
+  }
+  if ("sample" in f) {
+    const { kind, count, ranges } = f.sample
+    const entries = Object.entries(ranges)
+    if (entries.length === 0) fail(`${at}.sample.ranges`, "expected at least one range")
+    if (count > MAX_POINTS) fail(`${at}.sample.count`, `expected at most ${MAX_POINTS}`)
+    for (const [path, r] of entries) {
+      if (r.to < r.from) fail(`${at}.sample.ranges.${path}.to`, `expected a value >= from (${r.from})`)
+      if (r.int && !(Number.isSafeInteger(r.from) && Number.isSafeInteger(r.to))) {
+        fail(`${at}.sample.ranges.${path}`, "expected integer from and to with int: true")
+      }
+    }
+    // Random draws come from a stream keyed by the ranges alone, so raising count appends points.
+    const stream = makeStream(seed, hash32(stableJson(kind === "random" ? { kind, ranges } : { kind, ranges, count })))
+    const u: number[][] = Array.from({ length: count }, () => new Array<number>(entries.length))
+    if (kind === "random") {
+      for (let p = 0; p < count; p++) for (let d = 0; d < entries.length; d++) u[p][d] = stream()
+    } else {
+      for (let d = 0; d < entries.length; d++) {
+        const perm = Array.from({ length: count }, (_, k) => k)
+        for (let k = count - 1; k > 0; k--) {
+          const j = Math.floor(stream() * (k + 1))
+          ;[perm[k], perm[j]] = [perm[j], perm[k]]
+        }
+        for (let p = 0; p < count; p++) u[p][d] = (perm[p] + stream()) / count
+      }
+    }
+    const columns: FactorColumn[] = entries.map(([path, r]) => ({
+      name: r.name ?? columnOfPath(path), type: r.int ? "BIGINT" : "DOUBLE", json: false, kind: "sample", factor: i, paths: [path]
+    }))
+    const levels = u.map((row) => {
+      const values: Record<string, Json> = {}
+      const set: Array<readonly [string, Json]> = []
+      entries.forEach(([path, r], d) => {
+        const v = r.int ? Math.min(r.to, r.from + Math.floor(row[d] * (r.to - r.from + 1))) : r.from + row[d] * (r.to - r.from)
+        values[columns[d].name] = v
+        set.push([path, v])
+      })
+      return { values, set }
+    })
+    return { columns, levels, paths: entries.map(([p]) => p) }
+  }
+  const arms = Object.entries(f.conditions)
+  if (arms.length === 0) fail(`${at}.conditions`, "expected at least one arm")
+  const paths = [...new Set(arms.flatMap(([, set]) => Object.keys(set)))]
+  return {
+    columns: [{ name: f.name, type: "VARCHAR", json: false, kind: "conditions", factor: i, paths }],
+    levels: arms.map(([arm, set]) => ({ values: { [f.name]: arm }, set: Object.entries(set) as Array<[string, Json]> })),
+    paths
+  }
+}
+
+const overlaps = (a: string, b: string): boolean =>
+  a === b || b.startsWith(a + ".") || b.startsWith(a + "[") || a.startsWith(b + ".") || a.startsWith(b + "[")
+
+// ---------------------------------------------------------------- overrides
+
+const pathKeys = (path: string): Array<string | number> =>
+  [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]))
+
+/** Sets `path` in a parsed scenario; missing objects on the way are created, arrays must already be long enough. */
+export const setPath = (json: Record<string, unknown>, path: string, value: unknown): string | undefined => {
+  const keys = pathKeys(path)
+  let node: any = json
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]
+    const where = keys.slice(0, k).join(".") || "the scenario"
+    if (typeof key === "number") {
+      if (!Array.isArray(node)) return `${where} is not a list`
+      if (key >= node.length) return `${where} has ${node.length} items, no [${key}]`
+    } else if (node === null || typeof node !== "object" || Array.isArray(node)) {
+      return `${where} is not an object`
+    }
+    if (k === keys.length - 1) node[key] = value
+    else {
+      if (node[key] === undefined && typeof keys[k + 1] === "string") node[key] = {}
+      node = node[key]
+    }
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------- expansion
+
+/** The metrics columns a scenario produces (they depend on its memes, groups, patterns and beliefs only). */
+const scenarioMetricColumns = (s: Scenario): string[] =>
+  metricColumns({ scenario: s, groupNames: s.groups.map((g) => g.name), beliefs: beliefList(s) } as unknown as World)
+
+const describePoint = (values: Readonly<Record<string, Json>>): string =>
+  Object.keys(values).length === 0 ? "the base point" : `point ${stableJson(values)}`
+
+/** Expands an experiment into points and runs; checks every point's scenario. Throws InputError on a bad design. */
+export const expandDesign = (experiment: Experiment): Design => {
+  const { spec, file } = experiment
+  const issues: Array<{ path: string; message: string }> = []
+  const fail = (path: string, message: string) => {
+    issues.push({ path, message })
+  }
+  const factors = spec.factors.map((f, i) => levelsOf(f, i, spec.seed, fail))
+  const columns = factors.flatMap((f) => f.columns)
+  // columns and paths must be distinct, and never taken by the runs table itself
+  const names = new Map<string, number>()
+  for (const c of columns) {
+    const at = `factors[${c.factor}]`
+    if ((RESERVED_COLUMNS as ReadonlyArray<string>).includes(c.name)) {
+      fail(at, `column "${c.name}" is a column of the runs table; give the factor another name`)
+    } else if (names.has(c.name) && names.get(c.name) !== c.factor) {
+      fail(at, `column "${c.name}" is also made by factors[${names.get(c.name)}]; give one of them a name`)
+    } else if (names.has(c.name)) fail(at, `column "${c.name}" appears twice; name the ranges`)
+    names.set(c.name, c.factor)
+  }
+  factors.forEach((f, i) => {
+    for (const p of f.paths) {
+      if (p === "seed" || p.startsWith("seed.")) fail(`factors[${i}]`, "seeds come from the experiment seed and the replicates; sweep another field")
+      factors.slice(i + 1).forEach((g, k) => {
+        const q = g.paths.find((q) => overlaps(p, q))
+        if (q !== undefined) fail(`factors[${i + 1 + k}]`, `sets ${q}, which factors[${i}] also sets (${p})`)
+      })
+    }
+  })
+  if (issues.length > 0) throwIssues(file, issues)
+  const total = factors.reduce((n, f) => n * f.levels.length, 1)
+  if (total > MAX_POINTS) throwIssues(file, [{ path: "factors", message: `the design has ${total} points; expected at most ${MAX_POINTS}` }])
+
+  // The product of levels, the first factor varying slowest.
+  const combos: Level[][] = [[]]
+  for (const f of factors) {
+    const next: Level[][] = []
+    for (const c of combos) for (const l of f.levels) next.push([...c, l])
+    combos.splice(0, combos.length, ...next)
+  }
+  const base = withRunLength(experiment.base, spec)
+  const ids = new Map<string, number>()
+  const points: DesignPoint[] = []
+  combos.forEach((levels, index) => {
+    const values: Record<string, Json> = Object.assign({}, ...levels.map((l) => l.values))
+    const overrides = levels.flatMap((l) => l.set)
+    const content = sha256(stableJson({ values, overrides: [...overrides].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) }))
+    const id = content.slice(0, 16)
+    if (ids.has(id)) {
+      fail("factors", `${describePoint(values)} repeats point ${ids.get(id)}: every point must differ`)
+      return
+    }
+    ids.set(id, index)
+    const json = structuredClone(base)
+    for (const [path, v] of overrides) {
+      const problem = setPath(json, path, structuredClone(v))
+      if (problem !== undefined) {
+        const f = factors.findIndex((f) => f.paths.includes(path))
+        fail(`factors[${f}]`, `cannot set ${path}: ${problem}`)
+        return
+      }
+    }
+    let scenario: Scenario
+    try {
+      scenario = decodeScenario(json, experiment.baseFile)
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e
+      const f = factors.findIndex((f) => f.paths.some((p) => e.path !== "" && overlaps(p, e.path)))
+      fail(f >= 0 ? `factors[${f}]` : "factors", `the scenario of ${describePoint(values)} is invalid: ${e.path ? `at ${e.path}: ` : ""}${e.message}`)
+      return
+    }
+    points.push({ id, hash: content, index: points.length, values, overrides, scenario })
+  })
+  if (issues.length > 0) throwIssues(file, issues.slice(0, 20))
+
+  // Stored metrics: the union over points in design order, then the `metrics` filter.
+  const union: string[] = []
+  const known = new Set<string>()
+  for (const p of points) for (const c of scenarioMetricColumns(p.scenario)) if (!known.has(c)) (known.add(c), union.push(c))
+  const knownList = () => union.filter((c) => c !== "tick").join(", ")
+  spec.metrics?.forEach((m, k) => {
+    if (!known.has(m)) fail(`metrics[${k}]`, `unknown metric "${m}" (known: ${knownList()})`)
+  })
+  spec.stop.forEach((r, k) => {
+    if (!known.has(r.metric) || r.metric === "tick") fail(`stop[${k}].metric`, `unknown metric "${r.metric}" (known: ${knownList()})`)
+  })
+  if (issues.length > 0) throwIssues(file, issues)
+  const keep = spec.metrics ? new Set(["tick", ...spec.metrics]) : known
+  const stored = union.filter((c) => keep.has(c))
+
+  const runs: PlannedRun[] = []
+  for (const p of points) {
+    for (let r = 1; r <= spec.replicates; r++) {
+      runs.push({ runId: `${p.id}-${r}`, pointId: p.id, point: p.index, replicate: r, seed: runSeed(spec.seed, p.hash, r) })
+    }
+  }
+  return { experiment, identity: identityOf(experiment, columns, stored), columns, points, runs, metricColumns: stored }
+}
+
+/**
+ * What a results DB is tied to. Values, ranges, sample counts and replicates are left out, so a design may grow
+ * and be completed with --resume; anything that changes what a run computes or how it is stored is in.
+ */
+const identityOf = (e: Experiment, columns: ReadonlyArray<FactorColumn>, metrics: ReadonlyArray<string>): string => {
+  const { $schema: _s, description: _d, seed: _seed, ...scenario } = e.baseScenario as Scenario & { $schema?: string }
+  return sha256(stableJson({
+    format: "kiln-experiment/1",
+    name: e.spec.name,
+    seed: e.spec.seed,
+    scenario,
+    stop: e.spec.stop,
+    metrics,
+    columns: columns.map((c) => ({ name: c.name, type: c.type, kind: c.kind, paths: c.kind === "conditions" ? [] : c.paths }))
+  })).slice(0, 32)
+}
+
+/** Shard `index` of `count` (1-based): every count-th run of the design, so slices are balanced and disjoint. */
+export const shardRuns = (runs: ReadonlyArray<PlannedRun>, shard?: { readonly index: number; readonly count: number }): PlannedRun[] =>
+  shard === undefined ? [...runs] : runs.filter((_, k) => k % shard.count === shard.index - 1)
+
+/** Parses `i/N` (1 <= i <= N). */
+export const parseShard = (text: string): { index: number; count: number } | undefined => {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim())
+  if (!m) return undefined
+  const index = Number(m[1]), count = Number(m[2])
+  return index >= 1 && count >= 1 && index <= count ? { index, count } : undefined
+}

@@ -1,0 +1,143 @@
+// Reading experiments: JSON with positions, the schema with every error at its path, and the base scenario.
+import { dirname, resolve } from "node:path"
+import { Schema, SchemaIssue } from "effect"
+import { InputError } from "../errors.js"
+import { decodeScenario, readJsonFile, renderPath } from "../scenario/load.js"
+import type { Scenario } from "../scenario/schema.js"
+import {
+  ConditionsFactor, ExperimentShell, ExperimentSpec, RangeFactor, SampleFactor, StopRule, ValuesFactor,
+  type ExperimentSpecT, type FactorT, type StopRuleT
+} from "./schema.js"
+
+/** A decoded experiment with its base scenario, ready for `expandDesign`. */
+export interface Experiment {
+  readonly spec: ExperimentSpecT
+  /** the experiment file ("<experiment>" when built in code) */
+  readonly file: string
+  /** the base scenario as parsed JSON, before any override */
+  readonly base: Readonly<Record<string, unknown>>
+  /** the file the base scenario came from: graph files resolve against it */
+  readonly baseFile: string
+  /** the base scenario decoded with the experiment's ticks and recordEvery, defaults filled */
+  readonly baseScenario: Scenario
+}
+
+interface Issue {
+  readonly path: string
+  readonly message: string
+}
+
+const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** Decodes `input` with `schema`; returns the value or the issues with their paths prefixed by `at`. */
+const decodeAt = <S extends Schema.Top>(schema: S, input: unknown, at: ReadonlyArray<PropertyKey>): { value?: S["Type"]; issues: Issue[] } => {
+  const r = Schema.decodeUnknownResult(schema as any, { onExcessProperty: "error", errors: "all" })(input)
+  if (r._tag === "Success") return { value: r.success as S["Type"], issues: [] }
+  const issues = formatIssue(r.failure.issue).issues.map((i) => ({
+    path: renderPath([...at, ...(i.path ?? []).map((k) => (typeof k === "object" ? k.key : k))]),
+    message: i.message
+  }))
+  return { issues: dedupe(issues) }
+}
+
+const dedupe = (issues: Issue[]): Issue[] => {
+  const seen = new Set<string>()
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+/** Throws one InputError naming every problem, like scenario files do. */
+export const throwIssues = (file: string, issues: ReadonlyArray<Issue>): never => {
+  const [first] = issues
+  throw new InputError(
+    issues.length === 1
+      ? { file, path: first.path, message: first.message }
+      : { file, path: "", message: `${issues.length} problems:\n  ` + issues.map((i) => `at ${i.path}: ${i.message}`).join("\n  ") }
+  )
+}
+
+const factorKinds = [
+  ["values", ValuesFactor],
+  ["range", RangeFactor],
+  ["sample", SampleFactor],
+  ["conditions", ConditionsFactor]
+] as const
+
+/** Each factor is decoded against the member its key names, so errors point at one shape, not at a union. */
+const decodeFactor = (input: unknown, i: number): { value?: FactorT; issues: Issue[] } => {
+  const at = ["factors", i]
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    return { issues: [{ path: renderPath(at), message: "expected an object with one of values, range, sample or conditions" }] }
+  }
+  const kinds = factorKinds.filter(([k]) => k in input)
+  if (kinds.length !== 1) {
+    const found = kinds.map(([k]) => k).join(" and ")
+    return {
+      issues: [{
+        path: renderPath(at),
+        message: kinds.length === 0
+          ? "expected one of the keys values, range, sample or conditions"
+          : `expected exactly one of values, range, sample or conditions, found ${found}`
+      }]
+    }
+  }
+  return decodeAt(kinds[0][1], input, at)
+}
+
+const decodeStop = (input: unknown, i: number): { value?: StopRuleT; issues: Issue[] } => {
+  const at = ["stop", i]
+  const kind = input !== null && typeof input === "object" ? (input as { kind?: unknown }).kind : undefined
+  if (kind !== "crossing" && kind !== "steady") {
+    return { issues: [{ path: renderPath([...at, "kind"]), message: `expected "crossing" or "steady"` }] }
+  }
+  return decodeAt(StopRule, input, at)
+}
+
+/** Decodes a parsed experiment; `file` locates a base scenario given by path. Throws one InputError listing every problem. */
+export const decodeExperiment = (input: unknown, file = "<experiment>"): Experiment => {
+  const shell = decodeAt(ExperimentShell, input, [])
+  const raw = (input ?? {}) as { factors?: unknown; stop?: unknown }
+  const factors = Array.isArray(raw.factors) ? raw.factors.map(decodeFactor) : []
+  const stop = Array.isArray(raw.stop) ? raw.stop.map(decodeStop) : []
+  const issues = [...shell.issues, ...factors.flatMap((f) => f.issues), ...stop.flatMap((s) => s.issues)]
+  if (issues.length > 0 || shell.value === undefined) throwIssues(file, issues)
+  const spec: ExperimentSpecT = {
+    ...shell.value!,
+    factors: factors.map((f) => f.value!),
+    stop: stop.map((s) => s.value!)
+  }
+  const dir = file.startsWith("<") ? process.cwd() : dirname(resolve(file))
+  const baseFile = typeof spec.scenario === "string" ? resolve(dir, spec.scenario) : file
+  const base = (typeof spec.scenario === "string" ? readJsonFile(baseFile) : spec.scenario) as Record<string, unknown>
+  if (base === null || typeof base !== "object" || Array.isArray(base)) {
+    throw new InputError({ file: baseFile, path: "", message: "expected a scenario object" })
+  }
+  const baseScenario = decodeScenario(withRunLength(base, spec), baseFile)
+  return { spec, file, base, baseFile, baseScenario }
+}
+
+/** The base scenario JSON with the experiment's ticks and recordEvery (a factor may still override them). */
+export const withRunLength = (base: Readonly<Record<string, unknown>>, spec: ExperimentSpecT): Record<string, unknown> => ({
+  ...structuredClone(base),
+  ...(spec.ticks !== undefined ? { ticks: spec.ticks } : {}),
+  ...(spec.recordEvery !== undefined ? { recordEvery: spec.recordEvery } : {})
+})
+
+/** Loads an experiment file (JSON). */
+export const loadExperiment = (file: string): Experiment => decodeExperiment(readJsonFile(file), file)
+
+/** The JSON Schema of experiment files (`kiln schema --experiment`); unknown keys are errors there too. */
+export const experimentJsonSchema = (): unknown => closeObjects(Schema.toJsonSchemaDocument(ExperimentSpec))
+
+const closeObjects = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(closeObjects)
+  if (node === null || typeof node !== "object") return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) out[k] = closeObjects(v)
+  if (out.type === "object" && out.properties !== undefined) out.additionalProperties = false
+  return out
+}

@@ -1,0 +1,127 @@
+// The experiment file format: a base scenario, factors that address its fields by path, replicates and stop rules.
+// A swept value is always marked by a factor; nothing is inferred from a value's type.
+import { Effect, Schema } from "effect"
+
+const Int = (min: number, description: string) =>
+  Schema.Int.check(Schema.isGreaterThanOrEqualTo(min)).annotate({ description })
+const withDefault = <S extends Schema.Top>(schema: S, fallback: S["Encoded"]) =>
+  (schema as any).pipe(Schema.withDecodingDefaultKey(Effect.succeed(fallback))) as S
+
+/** `a.b[2].c`: object keys separated by dots, array indices in brackets (the syntax of `kiln run --set`). */
+export const FieldPath = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z_$][\w$-]*(\[\d+\])*(\.[A-Za-z_$][\w$-]*(\[\d+\])*)*$/, {
+    message: "expected a scenario field path such as energy.gamma or interventions[0].dose"
+  })
+).annotate({ description: "scenario field path: energy.gamma, interventions[0].dose" })
+
+/** A column name in the results tables: letters, digits and underscores. */
+const ColumnName = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "expected a column name of letters, digits and underscores" })
+).annotate({ description: "column name in the runs table (default: the path with . and [] turned into _)" })
+
+const Bound = Schema.Finite
+
+export const ValuesFactor = Schema.Struct({
+  path: FieldPath,
+  name: Schema.optionalKey(ColumnName),
+  values: Schema.Array(Schema.Json).check(Schema.isMinLength(1)).annotate({
+    description: "the values the field takes, any JSON (numbers, strings, objects)"
+  })
+}).annotate({ title: "values", description: "an explicit list of values for one scenario field" })
+
+export const RangeFactor = Schema.Struct({
+  path: FieldPath,
+  name: Schema.optionalKey(ColumnName),
+  range: Schema.Struct({
+    from: Bound,
+    to: Bound,
+    step: Bound.check(Schema.isGreaterThan(0)).annotate({ description: "step > 0; `to` is included when reached" })
+  })
+}).annotate({ title: "range", description: "from, from + step, … up to to (inclusive)" })
+
+export const SampleRange = Schema.Struct({
+  from: Bound,
+  to: Bound,
+  int: withDefault(Schema.Boolean.annotate({ description: "draw integers in [from, to]" }), false),
+  name: Schema.optionalKey(ColumnName)
+})
+
+export const SampleFactor = Schema.Struct({
+  sample: Schema.Struct({
+    kind: Schema.Literals(["random", "lhs"]).annotate({
+      description: "random: independent uniform draws (raising count keeps earlier points); lhs: Latin hypercube"
+    }),
+    count: Int(1, "number of points drawn"),
+    ranges: Schema.Record(FieldPath, SampleRange).annotate({ description: "{ path: { from, to, int? } }" })
+  })
+}).annotate({ title: "sample", description: "points drawn from ranges of several fields at once" })
+
+export const ConditionsFactor = Schema.Struct({
+  name: withDefault(ColumnName, "condition"),
+  conditions: Schema.Record(Schema.String.check(Schema.isNonEmpty()), Schema.Record(FieldPath, Schema.Json)).annotate({
+    description: "named arms, each a set of overrides: { slow: { \"energy.gamma\": 0.02 }, quench: { … } }"
+  })
+}).annotate({ title: "conditions", description: "named arms (the column holds the arm's name)" })
+
+export const Factor = Schema.Union([ValuesFactor, RangeFactor, SampleFactor, ConditionsFactor])
+
+export const StopRule = Schema.Union([
+  Schema.Struct({
+    kind: Schema.Literal("crossing"),
+    metric: Schema.String.annotate({ description: "a metrics column, e.g. energy_mean" }),
+    threshold: Schema.Finite,
+    direction: withDefault(
+      Schema.Literals(["down", "up", "either"]).annotate({ description: "which way the metric must cross (default either)" }),
+      "either"
+    )
+  }).annotate({ title: "crossing", description: "stop at the first record where the metric has crossed the threshold" }),
+  Schema.Struct({
+    kind: Schema.Literal("steady"),
+    metric: Schema.String.annotate({ description: "a metrics column, e.g. energy_mean" }),
+    ticks: Int(1, "K: length of the window in ticks"),
+    tolerance: withDefault(
+      Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)).annotate({ description: "max − min allowed in the window (default 0.001)" }),
+      0.001
+    )
+  }).annotate({ title: "steady", description: "stop once the metric has stayed within the tolerance for K ticks" })
+])
+
+const fields = {
+  $schema: Schema.optionalKey(Schema.String),
+  name: Schema.String.check(
+    Schema.isPattern(/^[\w.-]+$/, { message: "expected a name of letters, digits, '.', '_' or '-' (it names the DB file)" })
+  ).annotate({ description: "experiment name (default DB: experiments/<name>.duckdb)" }),
+  description: Schema.optionalKey(Schema.String),
+  scenario: Schema.Union([
+    Schema.String.annotate({ description: "path of the base scenario, relative to the experiment file" }),
+    Schema.Record(Schema.String, Schema.Json).annotate({ description: "the base scenario inline" })
+  ]),
+  seed: withDefault(Int(0, "experiment seed: every run's seed derives from it and the run's point and replicate (default 1)"), 1),
+  replicates: withDefault(Int(1, "runs per design point, each with its own seed (default 1)"), 1),
+  ticks: Schema.optionalKey(Int(0, "ticks per run (default: the scenario's)")),
+  recordEvery: Schema.optionalKey(Int(1, "record metrics every N ticks (default: the scenario's)")),
+  metrics: Schema.optionalKey(
+    Schema.Array(Schema.String).annotate({ description: "metrics columns to store (default: all); tick is always stored" })
+  ),
+  factors: withDefault(Schema.Array(Factor).annotate({ description: "the design is the product of the factors" }), []),
+  stop: withDefault(
+    Schema.Array(StopRule).annotate({ description: "a run stops early when any rule holds (default: none)" }),
+    []
+  )
+}
+
+export const ExperimentSpec = Schema.Struct(fields)
+
+/**
+ * The same file with factors and stop rules left undecoded: load.ts decodes each against the one member its key
+ * names, so an error says "factors[1].range.step: …" instead of listing every member of the union.
+ */
+export const ExperimentShell = Schema.Struct({
+  ...fields,
+  factors: withDefault(Schema.Array(Schema.Unknown), []),
+  stop: withDefault(Schema.Array(Schema.Unknown), [])
+})
+
+export type ExperimentSpecT = typeof ExperimentSpec.Type
+export type FactorT = typeof Factor.Type
+export type StopRuleT = typeof StopRule.Type

@@ -1,0 +1,87 @@
+// The `kiln` command line, run as a user would: exit codes, messages, outputs, interruption.
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { describe, expect, it } from "vitest"
+
+const root = resolve(import.meta.dirname, "..")
+const bin = join(root, "bin/kiln.mjs")
+const kiln = (args: string[], cwd = root) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" })
+const scenarios = join(root, "scenarios")
+const bad = join(root, "test/fixtures/bad-scenarios")
+
+describe("kiln", () => {
+  it("prints its version and help", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+    const v = kiln(["--version"])
+    expect(v.status).toBe(0)
+    expect(v.stdout).toContain(pkg.version)
+    const h = kiln(["--help"])
+    expect(h.status).toBe(0)
+    for (const c of ["run", "validate", "schema"]) expect(h.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, "m"))
+  })
+
+  it("prints the JSON Schema of scenarios", () => {
+    const r = kiln(["schema"])
+    expect(r.status).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.schema.properties.interventions).toBeDefined()
+  })
+
+  it("validates a good scenario with exit code 0", () => {
+    const r = kiln(["validate", join(scenarios, "default.json")])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain("valid — 2000 agents")
+  })
+
+  for (const [file, path] of [
+    ["renamed-key.json", "at energy.gama"],
+    ["invalid-json.json", "at line 5, column 1"],
+    ["unknown-belief-in-meme.json", "at memes[0].content.zeal"]
+  ]) {
+    it(`rejects ${file} with exit code 2, the file and the path`, () => {
+      const r = kiln(["validate", join(bad, file)])
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain(`kiln: ${join(bad, file)}: ${path}:`)
+    })
+  }
+
+  it("rejects unknown flags and bad flag values with exit code 2", () => {
+    expect(kiln(["run", join(scenarios, "default.json"), "--bogus"]).status).toBe(2)
+    expect(kiln(["run", join(scenarios, "default.json"), "--ticks", "-3"]).status).toBe(2)
+    const set = kiln(["run", join(scenarios, "default.json"), "--set", "energy.gamma=7"])
+    expect(set.status).toBe(2)
+    expect(set.stderr).toContain("at energy.gamma")
+  })
+
+  it("runs a scenario with overrides into runs/<name>-<seed> and prints a summary", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "kiln-cli-"))
+    const r = kiln(["run", join(scenarios, "default.json"), "--ticks", "4", "--seed", "9", "--set", "social.conformity=0.5"], cwd)
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^energy_mean\s+\d/m)
+    expect(r.stdout).toContain("2000 agents × 4 ticks")
+    const dir = join(cwd, "runs/default-9")
+    expect(readdirSync(dir).sort()).toEqual(["agents.parquet", "graph.json", "manifest.json", "metrics.csv", "metrics.parquet"])
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"))
+    expect(manifest.scenario.social.conformity).toBe(0.5)
+    expect(manifest.seed).toBe(9)
+  })
+
+  it("an interrupted run exits non-zero and leaves no output directory", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "kiln-int-")), "run")
+    const child = spawn(process.execPath, [bin, "run", join(scenarios, "default.json"), "--ticks", "100000", "--out", out], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let err = ""
+    child.stderr.on("data", (d) => (err += d))
+    // Wait for the first progress line: the run is under way.
+    await new Promise<void>((done) => child.stderr.once("data", () => done()))
+    child.kill("SIGINT")
+    const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)))
+    expect(code).not.toBe(0)
+    expect(existsSync(out)).toBe(false)
+    expect(readdirSync(join(out, "..")).length).toBe(0)
+  })
+})
