@@ -26,7 +26,8 @@ describe("kiln", () => {
     const r = kiln(["schema"])
     expect(r.status).toBe(0)
     const doc = JSON.parse(r.stdout)
-    expect(doc.schema.properties.interventions).toBeDefined()
+    expect(doc.properties.interventions).toBeDefined()
+    expect(doc.$schema).toContain("2020-12")
   })
 
   it("validates a good scenario with exit code 0", () => {

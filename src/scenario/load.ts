@@ -179,7 +179,14 @@ export const identityNames = (s: Scenario): Set<string> =>
   new Set(s.groups.map((g) => g.identity ?? `member:${g.name}`))
 
 /** The JSON Schema of scenario files, for editors (`kiln schema`). Unknown keys are errors there too. */
-export const scenarioJsonSchema = (): unknown => closeObjects(Schema.toJsonSchemaDocument(ScenarioSpec))
+export const scenarioJsonSchema = (): Record<string, unknown> => editorSchema(ScenarioSpec, "Kiln scenario")
+
+/** A standalone draft 2020-12 JSON Schema document (what editors read) with closed objects. */
+export const editorSchema = (schema: Schema.Top, title: string): Record<string, unknown> => {
+  const doc = Schema.toJsonSchemaDocument(schema)
+  const defs = Object.keys(doc.definitions).length > 0 ? { $defs: doc.definitions } : {}
+  return closeObjects({ $schema: "https://json-schema.org/draft/2020-12/schema", title, ...doc.schema, ...defs }) as Record<string, unknown>
+}
 
 const closeObjects = (node: unknown): unknown => {
   if (Array.isArray(node)) return node.map(closeObjects)

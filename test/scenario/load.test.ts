@@ -72,7 +72,7 @@ describe("decoding", () => {
   })
 
   it("exports a JSON Schema that names every section and closes objects against unknown keys", () => {
-    const schema = scenarioJsonSchema() as { schema: { properties: Record<string, unknown>; additionalProperties: boolean } }
+    const schema = { schema: scenarioJsonSchema() as { properties: Record<string, unknown>; additionalProperties: boolean } }
     const props = Object.keys(schema.schema.properties)
     for (const k of ["graph", "beliefs", "memes", "interventions", "energy", "plasticity", "patterns", "groups"]) {
       expect(props).toContain(k)
@@ -85,5 +85,12 @@ describe("decoding", () => {
     const files = readdirSync(dir).filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"))
     expect(files).toContain("default.json")
     for (const f of files) expect(loadScenario(join(dir, f)).name.length).toBeGreaterThan(0)
+  })
+})
+
+describe("scenarios/kiln.schema.json", () => {
+  it("is the current schema (regenerate with `node bin/kiln.mjs schema > scenarios/kiln.schema.json`)", () => {
+    const file = join(import.meta.dirname, "../../scenarios/kiln.schema.json")
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(scenarioJsonSchema())
   })
 })

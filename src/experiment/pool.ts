@@ -1,0 +1,77 @@
+// The sweep's worker pool: N worker threads, one whole run per worker at a time, a crashed worker replaced.
+// With size 0 runs execute in this thread, one after the other.
+import { Worker } from "node:worker_threads"
+import { Effect } from "effect"
+import { executeRun, type RunJob, type RunOutcome } from "./run.js"
+
+/** Node 20 cannot load a .ts worker: from sources boot through tsx, from dist load the compiled worker. */
+const workerEntry = (): URL =>
+  import.meta.url.endsWith(".ts") ? new URL("./worker-boot.mjs", import.meta.url) : new URL("./worker.js", import.meta.url)
+
+const spawn = Effect.acquireRelease(
+  Effect.sync(() => new Worker(workerEntry())),
+  (w) => Effect.promise(() => w.terminate()).pipe(Effect.ignore)
+)
+
+const crashed = (job: RunJob, why: string, started: number): RunOutcome => ({
+  runId: job.runId, status: "failed", error: `the worker running it died: ${why}`, columns: [], rows: new Float64Array(0),
+  ticks: 0, stopReason: "failed", started, finished: Date.now()
+})
+
+/** Sends one job to a worker; resolves with its outcome, or with a `failed` outcome if the worker dies. */
+const runOn = (w: Worker, job: RunJob): Effect.Effect<{ outcome: RunOutcome; alive: boolean }> =>
+  Effect.callback<{ outcome: RunOutcome; alive: boolean }>((resume) => {
+    const started = Date.now()
+    const cleanup = () => {
+      w.off("message", onMessage)
+      w.off("error", onError)
+      w.off("exit", onExit)
+    }
+    const onMessage = (outcome: RunOutcome) => {
+      cleanup()
+      resume(Effect.succeed({ outcome, alive: true }))
+    }
+    const onError = (e: Error) => {
+      cleanup()
+      resume(Effect.succeed({ outcome: crashed(job, e.message, started), alive: false }))
+    }
+    const onExit = (code: number) => {
+      cleanup()
+      resume(Effect.succeed({ outcome: crashed(job, `exit code ${code}`, started), alive: false }))
+    }
+    w.on("message", onMessage)
+    w.on("error", onError)
+    w.on("exit", onExit)
+    w.postMessage(job)
+    return Effect.sync(cleanup)
+  })
+
+/**
+ * Runs every job from `next` (undefined: no more) on `size` workers and hands each outcome to `onOutcome`
+ * in completion order. Interrupting terminates the workers; runs in flight are lost, never half-kept.
+ */
+export const runPool = <E>(
+  size: number,
+  next: () => RunJob | undefined,
+  onOutcome: (o: RunOutcome) => Effect.Effect<void, E>
+): Effect.Effect<void, E> => {
+  if (size <= 0) {
+    return Effect.gen(function* () {
+      for (let job = next(); job !== undefined; job = next()) {
+        yield* onOutcome(executeRun(job))
+        yield* Effect.yieldNow
+      }
+    })
+  }
+  const lane = Effect.scoped(
+    Effect.gen(function* () {
+      let worker = yield* spawn
+      for (let job = next(); job !== undefined; job = next()) {
+        const { outcome, alive } = yield* runOn(worker, job)
+        if (!alive) worker = yield* spawn
+        yield* onOutcome(outcome)
+      }
+    })
+  )
+  return Effect.forEach(Array.from({ length: size }), () => lane, { concurrency: "unbounded", discard: true })
+}
