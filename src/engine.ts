@@ -1,40 +1,86 @@
-// The stepping loop in one process. A tick, in this order:
+// The stepping loop. A tick, in this order:
 //   1. timeline: active interventions set the inputs (main thread);
 //   2. sweeps: for each sweep, colour classes in fixed order, each agent's beliefs in index order (heat bath);
 //   3. host: every agent's hosted memes from its new beliefs;
 //   4. settle: every agent's salience, prediction error, plasticity and energy.
-// Phases 2–4 are kernel calls over index ranges; the worker scheduler splits the same calls over threads.
+// Phases 2–4 are kernel calls over index ranges (`tickPhases`); `Engine` runs them on this thread and the
+// worker pool (src/worker-pool.ts) splits the same phases over threads.
 import { Kernel, SLOTS } from "./kernel.js"
 import { metricColumns, reduce } from "./metrics.js"
 import { Timeline } from "./timeline.js"
 import type { World } from "./world.js"
 
-export class Engine {
+/** Kernel entry points, by number so that threads can be told which to run through shared memory. */
+export const Phase = { sweep: 0, sweepObserving: 1, host: 2, settle: 3, measure: 4 } as const
+export type PhaseKind = (typeof Phase)[keyof typeof Phase]
+
+/** One kernel call over [lo, hi): an index range into the colour order (sweeps) or into agents (the rest). */
+export interface PhaseCall {
+  readonly kind: PhaseKind
+  readonly lo: number
+  readonly hi: number
+}
+
+/** The kernel calls of one tick after the timeline, in order. */
+export const tickPhases = (w: World): PhaseCall[] => {
+  const calls: PhaseCall[] = []
+  const cs = w.topology.classStart
+  for (let sweep = 0; sweep < w.scenario.sweeps; sweep++) {
+    const kind = sweep === 0 ? Phase.sweepObserving : Phase.sweep
+    for (let k = 0; k + 1 < cs.length; k++) calls.push({ kind, lo: cs[k], hi: cs[k + 1] })
+  }
+  calls.push({ kind: Phase.host, lo: 0, hi: w.constants.n }, { kind: Phase.settle, lo: 0, hi: w.constants.n })
+  return calls
+}
+
+/** Runs one kernel call. */
+export const runPhase = (k: Kernel, kind: PhaseKind, lo: number, hi: number, perAgent: Float64Array): void => {
+  switch (kind) {
+    case Phase.sweep:
+      return k.sweep(lo, hi, false)
+    case Phase.sweepObserving:
+      return k.sweep(lo, hi, true)
+    case Phase.host:
+      return k.host(lo, hi)
+    case Phase.settle:
+      return k.settle(lo, hi)
+    case Phase.measure:
+      return k.measure(lo, hi, perAgent)
+  }
+}
+
+/** Something that advances a world tick by tick and measures it: the in-process Engine or the worker pool. */
+export interface Stepper {
+  readonly world: World
   readonly columns: ReadonlyArray<string>
-  readonly kernel: Kernel
-  private readonly timeline: Timeline
   /** per-agent metric values of the last measured tick */
   readonly perAgent: Float64Array
+  readonly tick: number
+  step(): void | Promise<void>
+  measure(): number[] | Promise<number[]>
+}
+
+/** The in-process stepper: every phase on the calling thread. */
+export class Engine implements Stepper {
+  readonly columns: ReadonlyArray<string>
+  readonly kernel: Kernel
+  readonly perAgent: Float64Array
   tick = 0
+  private readonly timeline: Timeline
+  private readonly phases: PhaseCall[]
 
   constructor(readonly world: World) {
     this.columns = metricColumns(world)
     this.kernel = new Kernel(world)
     this.timeline = new Timeline(world)
     this.perAgent = new Float64Array(world.constants.n * SLOTS)
+    this.phases = tickPhases(world)
   }
 
   /** Advances one tick. */
   step(): void {
-    const { topology: t, constants: c, scenario: s } = this.world
     this.timeline.apply(this.tick)
-    for (let sweep = 0; sweep < s.sweeps; sweep++) {
-      for (let k = 0; k + 1 < t.classStart.length; k++) {
-        this.kernel.sweep(t.classStart[k], t.classStart[k + 1], sweep === 0)
-      }
-    }
-    this.kernel.host(0, c.n)
-    this.kernel.settle(0, c.n)
+    for (const p of this.phases) runPhase(this.kernel, p.kind, p.lo, p.hi, this.perAgent)
     this.tick++
   }
 

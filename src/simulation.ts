@@ -1,12 +1,14 @@
 // Running a scenario: the Effect that steps a world and records metrics, and the Promise/rxjs faces of it.
 import { Effect, Exit, Fiber } from "effect"
 import { Observable } from "rxjs"
-import { Engine } from "./engine.js"
+import type { Stepper } from "./engine.js"
+import { Scheduler } from "./scheduler.js"
 import { buildGraph } from "./graph/build.js"
 import type { SocialGraph } from "./graph/social-graph.js"
 import type { MetricsTable } from "./metrics.js"
 import type { Scenario } from "./scenario/schema.js"
 import { makeWorld, type World } from "./world.js"
+import { WorkerError } from "./worker-pool.js"
 
 export interface SimulateOptions {
   /** overrides the scenario's seed, ticks and recordEvery */
@@ -15,6 +17,8 @@ export interface SimulateOptions {
   readonly recordEvery?: number
   /** the scenario's file, to resolve graph files and name it in errors */
   readonly file?: string
+  /** threads stepping the world (default 1: this thread; results are identical for any number) */
+  readonly workers?: number
   /** called after every tick (cheap: for progress bars) */
   readonly onTick?: (tick: number, ticks: number) => void
   /** called with each recorded metrics row */
@@ -32,7 +36,25 @@ export interface SimulationResult {
   readonly scenario: Scenario
   readonly world: World
   readonly metrics: MetricsTable
+  /** per-agent metric values of the last tick (see Kernel.measure) */
+  readonly perAgent: Float64Array
 }
+
+/** Runs a world with the Scheduler in context; the stepper's workers end with the run. */
+export const runWorld = (world: World, o: SimulateOptions = {}): Effect.Effect<SimulationResult, WorkerError, Scheduler> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const stepper = yield* (yield* Scheduler).stepper(world)
+      const metrics = yield* runEngine(stepper, o)
+      return { scenario: world.scenario, world, metrics, perAgent: stepper.perAgent }
+    })
+  )
+
+/** Builds the world (in shared memory when the Scheduler has several threads) and runs it. */
+export const runScenario = (s: Scenario, o: SimulateOptions = {}): Effect.Effect<SimulationResult, WorkerError, Scheduler> =>
+  Effect.flatMap(Scheduler, (scheduler) => runWorld(prepareWorld(s, o.file, undefined, scheduler.threads > 1), o))
+
+const schedulerFor = (o: SimulateOptions) => Scheduler.workerPool(o.workers ?? 1)
 
 /** The scenario with the options' overrides applied. */
 export const resolveScenario = (s: Scenario, o: SimulateOptions = {}): Scenario => ({
@@ -52,22 +74,28 @@ const breathe = Effect.callback<void>((resume) => {
   return Effect.sync(() => clearImmediate(h))
 })
 
-/** Steps `engine` to `ticks`, recording tick 0, every `recordEvery`-th tick and the last one. Interruptible between ticks. */
-export const runEngine = (engine: Engine, o: SimulateOptions = {}): Effect.Effect<MetricsTable> =>
+/** Awaits a stepper's result when it is asynchronous (the worker pool), else takes it as is. */
+const settle = <A>(value: A | Promise<A>): Effect.Effect<A, WorkerError> =>
+  value instanceof Promise
+    ? Effect.tryPromise({ try: () => value, catch: (e) => (e instanceof WorkerError ? e : new WorkerError({ message: String(e), cause: e })) })
+    : Effect.succeed(value)
+
+/** Steps to `ticks`, recording tick 0, every `recordEvery`-th tick and the last one. Interruptible between ticks. */
+export const runEngine = (engine: Stepper, o: SimulateOptions = {}): Effect.Effect<MetricsTable, WorkerError> =>
   Effect.gen(function* () {
     const s = engine.world.scenario
     const rows: Array<ReadonlyArray<number>> = []
-    const record = () => {
-      const row = engine.measure()
+    const record = Effect.gen(function* () {
+      const row = yield* settle(engine.measure())
       rows.push(row)
       o.onRecord?.(summary(engine.columns, row, s.ticks))
-    }
-    record()
+    })
+    yield* record
     let last = Date.now()
     while (engine.tick < s.ticks) {
-      engine.step()
+      yield* settle(engine.step())
       o.onTick?.(engine.tick, s.ticks)
-      if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) record()
+      if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) yield* record
       if (Date.now() - last > 20) {
         yield* breathe
         last = Date.now()
@@ -83,12 +111,8 @@ const summary = (columns: ReadonlyArray<string>, row: ReadonlyArray<number>, tic
 })
 
 /** Runs a decoded scenario in this process and returns the metrics table and the final world. */
-export const simulate = async (scenario: Scenario, o: SimulateOptions = {}): Promise<SimulationResult> => {
-  const s = resolveScenario(scenario, o)
-  const world = prepareWorld(s, o.file)
-  const metrics = await Effect.runPromise(runEngine(new Engine(world), o))
-  return { scenario: s, world, metrics }
-}
+export const simulate = (scenario: Scenario, o: SimulateOptions = {}): Promise<SimulationResult> =>
+  Effect.runPromise(runScenario(resolveScenario(scenario, o), o).pipe(Effect.provide(schedulerFor(o))))
 
 /**
  * The live stream of recorded ticks as an rxjs Observable: subscribing starts a run,
@@ -97,10 +121,9 @@ export const simulate = async (scenario: Scenario, o: SimulateOptions = {}): Pro
 export const simulation$ = (scenario: Scenario, o: SimulateOptions = {}): Observable<TickSummary> =>
   new Observable<TickSummary>((subscriber) => {
     const fiber = Effect.runFork(
-      Effect.suspend(() => {
-        const world = prepareWorld(resolveScenario(scenario, o), o.file)
-        return runEngine(new Engine(world), { ...o, onRecord: (r) => subscriber.next(r) })
-      })
+      Effect.suspend(() =>
+        runScenario(resolveScenario(scenario, o), { ...o, onRecord: (r) => subscriber.next(r) })
+      ).pipe(Effect.provide(schedulerFor(o)))
     )
     fiber.addObserver((exit) => {
       if (Exit.isSuccess(exit)) subscriber.complete()

@@ -51,6 +51,7 @@ describe("kiln", () => {
   it("rejects unknown flags and bad flag values with exit code 2", () => {
     expect(kiln(["run", join(scenarios, "default.json"), "--bogus"]).status).toBe(2)
     expect(kiln(["run", join(scenarios, "default.json"), "--ticks", "-3"]).status).toBe(2)
+    expect(kiln(["run", join(scenarios, "default.json"), "--workers", "0"]).status).toBe(2)
     const set = kiln(["run", join(scenarios, "default.json"), "--set", "energy.gamma=7"])
     expect(set.status).toBe(2)
     expect(set.stderr).toContain("at energy.gamma")
@@ -67,6 +68,20 @@ describe("kiln", () => {
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"))
     expect(manifest.scenario.social.conformity).toBe(0.5)
     expect(manifest.seed).toBe(9)
+  })
+
+  it("writes byte-identical metrics and agents for 1, 2 and 3 workers", () => {
+    const out = mkdtempSync(join(tmpdir(), "kiln-workers-"))
+    for (const w of [1, 2, 3]) {
+      const r = kiln(["run", join(scenarios, "default.json"), "--ticks", "6", "--workers", String(w), "--out", join(out, `w${w}`), "--quiet"])
+      expect(r.status).toBe(0)
+    }
+    for (const f of ["metrics.csv", "metrics.parquet", "agents.parquet"]) {
+      const one = readFileSync(join(out, "w1", f))
+      expect(readFileSync(join(out, "w2", f)).equals(one)).toBe(true)
+      expect(readFileSync(join(out, "w3", f)).equals(one)).toBe(true)
+    }
+    expect(JSON.parse(readFileSync(join(out, "w3/manifest.json"), "utf8")).workers).toBe(3)
   })
 
   it("an interrupted run exits non-zero and leaves no output directory", async () => {

@@ -1,0 +1,227 @@
+// The parallel stepper: N threads (this one and N-1 node:worker_threads) share the world's typed arrays
+// through SharedArrayBuffers and run each phase of a tick on contiguous slices, meeting at an Atomics barrier.
+// Every agent's update reads and writes the same values whichever thread runs it, so results are bit-identical
+// for any number of threads.
+import { existsSync } from "node:fs"
+import { parentPort, Worker } from "node:worker_threads"
+import { Effect, type Scope } from "effect"
+import { RunError } from "./errors.js"
+import { Phase, runPhase, tickPhases, type PhaseCall, type PhaseKind, type Stepper } from "./engine.js"
+import { alloc } from "./graph/topology.js"
+import { Kernel, SLOTS, type KernelData } from "./kernel.js"
+import { metricColumns, reduce } from "./metrics.js"
+import { Timeline } from "./timeline.js"
+import type { World } from "./world.js"
+
+/** Slots of the control array shared with the workers. */
+const Ctl = { generation: 0, kind: 1, lo: 2, hi: 3, done: 4, failed: 5, stop: 6 } as const
+const CONTROL = 8
+const MESSAGE_BYTES = 4096
+
+/** Below this many agents per thread a phase runs on this thread alone: a barrier would cost more than it saves. */
+export const MIN_SLICE = 512
+
+/** A worker died or threw: which one, at which tick, and why. */
+export class WorkerError extends RunError {}
+
+export interface WorkerInit {
+  readonly data: KernelData
+  readonly perAgent: Float64Array
+  readonly control: Int32Array
+  readonly message: Uint8Array
+  readonly index: number
+  readonly threads: number
+}
+
+/** The contiguous slice of [lo, hi) that thread `t` of `threads` runs. */
+export const slice = (lo: number, hi: number, t: number, threads: number): [number, number] => {
+  const size = hi - lo
+  return [lo + Math.floor((size * t) / threads), lo + Math.floor((size * (t + 1)) / threads)]
+}
+
+/** The worker entry: compiled JS next to this file, or (running from TypeScript sources) a boot file that loads it. */
+const workerUrl = (): URL => {
+  const js = new URL("./worker.js", import.meta.url)
+  return existsSync(js) ? js : new URL("./worker-boot.mjs", import.meta.url)
+}
+
+export class WorkerPool implements Stepper {
+  readonly columns: ReadonlyArray<string>
+  readonly perAgent: Float64Array
+  tick = 0
+  private readonly kernel: Kernel
+  private readonly timeline: Timeline
+  private readonly phases: PhaseCall[]
+  private readonly control: Int32Array
+  private readonly message: Uint8Array
+  private readonly workers: Worker[] = []
+  private failure: WorkerError | undefined
+
+  private constructor(readonly world: World, readonly threads: number, private readonly minSlice: number) {
+    this.columns = metricColumns(world)
+    this.kernel = new Kernel(world)
+    this.timeline = new Timeline(world)
+    this.phases = tickPhases(world)
+    this.perAgent = alloc(Float64Array, world.constants.n * SLOTS, true)
+    this.control = alloc(Int32Array, CONTROL, true)
+    this.message = alloc(Uint8Array, MESSAGE_BYTES, true)
+  }
+
+  /**
+   * Starts `threads - 1` workers on a world built with shared memory; they stop when the scope closes.
+   * A phase is split only when every thread gets at least `minSlice` agents.
+   */
+  static make(world: World, threads: number, minSlice = MIN_SLICE): Effect.Effect<WorkerPool, WorkerError, Scope.Scope> {
+    return Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => new WorkerPool(world, threads, minSlice).start(),
+        catch: (e) => (e instanceof WorkerError ? e : new WorkerError({ message: `kiln: could not start workers: ${e}`, cause: e }))
+      }),
+      (pool) => Effect.promise(() => pool.close())
+    )
+  }
+
+  private async start(): Promise<this> {
+    if (!(this.world.state.spins.buffer instanceof SharedArrayBuffer)) {
+      throw new WorkerError({ message: "kiln: the worker pool needs a world built with shared memory" })
+    }
+    const { constants, state, inputs, topology } = this.world
+    const url = workerUrl()
+    for (let index = 1; index < this.threads; index++) {
+      const init: WorkerInit = {
+        data: { constants, state, inputs, topology },
+        perAgent: this.perAgent,
+        control: this.control,
+        message: this.message,
+        index,
+        threads: this.threads
+      }
+      const worker = new Worker(url, { workerData: init })
+      worker.on("error", (e) => this.fail(index, `threw: ${e.message}`))
+      worker.on("exit", (code) => {
+        if (Atomics.load(this.control, Ctl.stop) === 0) this.fail(index, `exited with code ${code}`)
+      })
+      this.workers.push(worker)
+    }
+    const ready = Promise.all(
+      this.workers.map((w) => new Promise<void>((ok, no) => {
+        w.once("message", () => ok())
+        w.once("error", no)
+        w.once("exit", (code) => no(new WorkerError({ message: `kiln: a worker exited with code ${code} while starting` })))
+      }))
+    )
+    try {
+      await ready
+    } catch (e) {
+      await this.close()
+      throw e
+    }
+    return this
+  }
+
+  private fail(index: number, what: string): void {
+    this.failure ??= new WorkerError({ message: `kiln: worker ${index} ${what} at tick ${this.tick}` })
+    // Wake a waiting barrier so that it sees the failure.
+    Atomics.add(this.control, Ctl.done, this.threads)
+    Atomics.notify(this.control, Ctl.done)
+  }
+
+  async step(): Promise<void> {
+    this.timeline.apply(this.tick)
+    for (const p of this.phases) await this.run(p.kind, p.lo, p.hi)
+    this.tick++
+  }
+
+  async measure(): Promise<number[]> {
+    await this.run(Phase.measure, 0, this.world.constants.n)
+    return reduce(this.world, this.tick, this.perAgent)
+  }
+
+  /** One phase over [lo, hi): split over the threads when every slice is worth it, else run here. */
+  private async run(kind: PhaseKind, lo: number, hi: number): Promise<void> {
+    if (this.failure) throw this.failure
+    if (this.threads === 1 || hi - lo < this.minSlice * this.threads) {
+      runPhase(this.kernel, kind, lo, hi, this.perAgent)
+      return
+    }
+    const c = this.control
+    c[Ctl.kind] = kind
+    c[Ctl.lo] = lo
+    c[Ctl.hi] = hi
+    Atomics.store(c, Ctl.done, 0)
+    Atomics.add(c, Ctl.generation, 1)
+    Atomics.notify(c, Ctl.generation)
+    const [a, b] = slice(lo, hi, 0, this.threads)
+    runPhase(this.kernel, kind, a, b, this.perAgent)
+    await this.barrier()
+  }
+
+  /** Waits until every worker has finished the phase: briefly blocking (cheap), then without blocking the event loop. */
+  private async barrier(): Promise<void> {
+    const c = this.control
+    const others = this.threads - 1
+    for (let spin = 0; spin < 4; spin++) {
+      const done = Atomics.load(c, Ctl.done)
+      if (done >= others) return this.check()
+      Atomics.wait(c, Ctl.done, done, 1)
+    }
+    for (;;) {
+      const done = Atomics.load(c, Ctl.done)
+      if (done >= others) return this.check()
+      const w = Atomics.waitAsync(c, Ctl.done, done, 1000)
+      if (w.async) await w.value
+    }
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure
+    const who = Atomics.load(this.control, Ctl.failed)
+    if (who > 0) {
+      const text = new TextDecoder().decode(this.message.slice()).replace(/\0+$/, "")
+      this.failure = new WorkerError({ message: `kiln: worker ${who} failed at tick ${this.tick}: ${text}` })
+      throw this.failure
+    }
+  }
+
+  /** Stops and terminates every worker; safe to call more than once. */
+  async close(): Promise<void> {
+    Atomics.store(this.control, Ctl.stop, 1)
+    Atomics.add(this.control, Ctl.generation, 1)
+    Atomics.notify(this.control, Ctl.generation)
+    await Promise.all(this.workers.map((w) => w.terminate()))
+    this.workers.length = 0
+  }
+
+  /** The live worker threads (for tests that need to kill one). */
+  get threadIds(): number[] {
+    return this.workers.map((w) => w.threadId)
+  }
+
+  /** Terminates worker `index` (1-based) as a crash would. */
+  async kill(index: number): Promise<void> {
+    await this.workers[index - 1]?.terminate()
+  }
+}
+
+/** The loop a worker thread runs: wait for a phase, run its slice, report, repeat until told to stop. */
+export const serve = (init: WorkerInit): void => {
+  const { control: c, index, threads, perAgent } = init
+  const kernel = new Kernel(init.data)
+  // Generation 0 is "nothing yet": a phase posted before this thread got here is picked up at once.
+  let generation = 0
+  parentPort?.postMessage("ready")
+  for (;;) {
+    Atomics.wait(c, Ctl.generation, generation)
+    generation = Atomics.load(c, Ctl.generation)
+    if (Atomics.load(c, Ctl.stop) === 1) return
+    try {
+      const [lo, hi] = slice(c[Ctl.lo], c[Ctl.hi], index, threads)
+      runPhase(kernel, c[Ctl.kind] as PhaseKind, lo, hi, perAgent)
+    } catch (e) {
+      init.message.set(new TextEncoder().encode(String((e as Error)?.stack ?? e)).subarray(0, MESSAGE_BYTES))
+      Atomics.store(c, Ctl.failed, index)
+    }
+    Atomics.add(c, Ctl.done, 1)
+    Atomics.notify(c, Ctl.done)
+  }
+}
