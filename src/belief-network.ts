@@ -128,12 +128,13 @@ export const hebbian = (
   W: Float32Array, wb: number, s: Int8Array, sb: number, B: number, rate: number, localRate: number, wMax: number
 ): void => {
   let k = wb
+  const local = localRate > rate
   for (let a = 0; a < B; a++) {
     const sa = s[sb + a]
     for (let b = a + 1; b < B; b++) {
       const ss = sa * s[sb + b]
       const w = W[k]
-      const r = w * ss < 0 && localRate > rate ? localRate : rate
+      const r = local && w * ss < 0 ? localRate : rate
       W[k++] = w + r * (wMax * ss - w)
     }
   }

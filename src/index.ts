@@ -28,3 +28,6 @@ export type { SimulateOptions, SimulationResult, TickSummary } from "./simulatio
 // # Outputs
 export { writeRun, defaultRunDir, toCsv, type RunRecord } from "./output.js"
 export { KILN_VERSION } from "./version.js"
+
+// # Experiments
+export * from "./experiment/api.js"

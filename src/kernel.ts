@@ -74,6 +74,10 @@ export class Kernel {
   readonly t: Topology
   private readonly social: Float64Array
   private readonly memeField: Float64Array
+  private readonly internal: Float64Array
+  private readonly prediction: Float64Array
+  private readonly expressedCount: number
+  private readonly external: Float64Array
   private readonly m1: Float64Array
   private readonly m2: Float64Array
   private readonly m3: Float64Array
@@ -86,6 +90,10 @@ export class Kernel {
     const B = d.constants.B
     this.social = new Float64Array(B)
     this.memeField = new Float64Array(B)
+    this.internal = new Float64Array(B)
+    this.prediction = new Float64Array(B)
+    this.expressedCount = d.constants.expressed.reduce((n, e) => n + e, 0)
+    this.external = new Float64Array(B)
     this.m1 = new Float64Array(B * B)
     this.m2 = new Float64Array(B * B)
     this.m3 = new Float64Array(B * B)
@@ -104,21 +112,84 @@ export class Kernel {
     const spins = s.spins
     const asleep = x.sleep[i] !== 0
     if (observe) this.observe(i, asleep)
-    this.socialField(i, asleep)
-    this.contentField(i)
+    const ext = this.external
+    const inner = this.internal
+    this.externalField(i, asleep, observe)
+    this.internalField(i)
     const T = c.tau0 + s.energy[i]
     const vol = x.volatility[i]
     const heat = x.fieldHeat[i]
     const cons = x.consonance[i]
     const W = s.couplings
     const wb = i * c.P
+    const pix = c.pairIndex
+    // The agent's stream lives in locals for the sweep (xoshiro128**), written back once at the end.
+    const rng = s.rng
+    const o = 4 * i
+    let s0 = rng[o], s1 = rng[o + 1], s2 = rng[o + 2], s3 = rng[o + 3]
     for (let a = 0; a < B; a++) {
-      const inner = Net.internalField(W, wb, spins, sb, a, B, c.pairIndex) + s.dispositions[sb + a]
-      let f = inner + x.field[sb + a] + this.social[a] + this.memeField[a] + c.evidenceGain * s.observations[sb + a]
-      if (vol > 0) f += vol * nextGaussian(s.rng, i)
-      if (cons > 0 && inner !== 0) f += inner > 0 ? cons : -cons
-      const Ta = heat > 0 && spins[sb + a] * f < 0 ? T + heat : T
-      spins[sb + a] = Ta <= 0 ? greedy(f, spins[sb + a]) : heatBath(f, Ta, nextUniform(s.rng, i))
+      const g = inner[a]
+      let f = g + ext[a]
+      if (vol > 0) {
+        rng[o] = s0; rng[o + 1] = s1; rng[o + 2] = s2; rng[o + 3] = s3
+        f += vol * nextGaussian(rng, i)
+        s0 = rng[o]; s1 = rng[o + 1]; s2 = rng[o + 2]; s3 = rng[o + 3]
+      }
+      if (cons > 0 && g !== 0) f += g > 0 ? cons : -cons
+      const old = spins[sb + a]
+      const Ta = heat > 0 && old * f < 0 ? T + heat : T
+      let next: number
+      if (Ta <= 0) next = f > 0 ? 1 : f < 0 ? -1 : old
+      else {
+        const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0
+        const t = s1 << 9
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
+        s3 = (s3 << 11) | (s3 >>> 21)
+        next = heatBath(f, Ta, r / 4294967296)
+      }
+      if (next !== old) {
+        spins[sb + a] = next
+        // Keep the other beliefs' internal fields current: W[b,a] (s_a' - s_a).
+        const d = next - old
+        const row = a * B
+        for (let b = 0; b < B; b++) if (b !== a) inner[b] += W[wb + pix[row + b]] * d
+      }
+    }
+    rng[o] = s0; rng[o + 1] = s1; rng[o + 2] = s2; rng[o + 3] = s3
+  }
+
+  /** h_i[a] + Σ_b W[a,b] s_b for every belief, in one pass over the packed triangle. */
+  private internalField(i: number): void {
+    const { c, s } = this
+    const B = c.B
+    const sb = i * B
+    const g = this.internal
+    const W = s.couplings
+    const spins = s.spins
+    for (let a = 0; a < B; a++) g[a] = s.dispositions[sb + a]
+    let k = i * c.P
+    for (let a = 0; a < B; a++) {
+      const sa = spins[sb + a]
+      let ga = 0
+      for (let b = a + 1; b < B; b++) {
+        const w = W[k++]
+        ga += w * spins[sb + b]
+        g[b] += w * sa
+      }
+      g[a] += ga
+    }
+  }
+
+  /** Everything but the agent's own network: content fields, neighbours, memes and evidence. */
+  private externalField(i: number, asleep: boolean, observe: boolean): void {
+    const { c, s, x } = this
+    const B = c.B
+    const sb = i * B
+    const ext = this.external
+    this.socialField(i, asleep, observe)
+    this.contentField(i)
+    for (let a = 0; a < B; a++) {
+      ext[a] = x.field[sb + a] + this.social[a] + this.memeField[a] + c.evidenceGain * s.observations[sb + a]
     }
   }
 
@@ -137,21 +208,56 @@ export class Kernel {
     }
   }
 
-  /** λ Σ_j w_ij s_j[a] over expressed beliefs; co-participants of a ritual bond by (1 + bond). */
-  private socialField(i: number, asleep: boolean): void {
+  /**
+   * λ Σ_j w_ij s_j[a] over expressed beliefs; co-participants of a ritual bond by (1 + bond).
+   * On the observing sweep it also records the prediction error: the share of this tick's observations
+   * (neighbours' expressed beliefs weighted by |w|, and evidence) that disagree with the agent's beliefs
+   * as they stand before it updates them — its predictions.
+   */
+  private socialField(i: number, asleep: boolean, observe: boolean): void {
     const { c, s, x, t } = this
     const B = c.B
+    const sb = i * B
     const soc = this.social
-    soc.fill(0)
-    if (asleep || c.conformity === 0) return
-    const r = x.ritual[i]
+    const prediction = this.prediction
     const spins = s.spins
-    for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
-      const j = t.neighbours[e]
-      let w = t.weights[e]
-      if (r >= 0 && x.ritual[j] === r) w *= 1 + x.bond[r]
-      const jb = j * B
-      for (let a = 0; a < B; a++) soc[a] += w * spins[jb + a]
+    soc.fill(0)
+    let weight = 0
+    let agreement = 0
+    if (!asleep) {
+      for (let a = 0; a < B; a++) prediction[a] = c.expressed[a] * spins[sb + a]
+      const r = x.ritual[i]
+      for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
+        const j = t.neighbours[e]
+        const w = t.weights[e]
+        const jb = j * B
+        const wb = r >= 0 && x.ritual[j] === r ? w * (1 + x.bond[r]) : w
+        if (observe) {
+          let dot = 0
+          for (let a = 0; a < B; a++) {
+            const v = spins[jb + a]
+            soc[a] += wb * v
+            dot += prediction[a] * v
+          }
+          const abs = w < 0 ? -w : w
+          weight += abs
+          agreement += abs * dot
+        } else {
+          for (let a = 0; a < B; a++) soc[a] += wb * spins[jb + a]
+        }
+      }
+    }
+    if (observe) {
+      // PE = disagreeing / all observations: of the neighbours' Σ|w|·|X|, (total - agreement)/2 disagree; then evidence.
+      let total = weight * this.expressedCount
+      let miss = (total - agreement) / 2
+      for (let a = 0; a < B; a++) {
+        const o = s.observations[sb + a]
+        if (o === 0) continue
+        total += 1
+        if (o !== spins[sb + a]) miss += 1
+      }
+      s.surprise[i] = total > 0 ? miss / total : 0
     }
     const lambda = c.conformity
     for (let a = 0; a < B; a++) soc[a] = c.expressed[a] ? lambda * soc[a] : 0
@@ -190,8 +296,7 @@ export class Kernel {
   settle(lo: number, hi: number): void {
     for (let i = lo; i < hi; i++) {
       const rise = this.transmit(i)
-      const pe = this.predictionError(i)
-      this.s.surprise[i] = pe
+      const pe = this.s.surprise[i]
       this.reorganise(i)
       this.relax(i, pe, rise)
     }
@@ -219,33 +324,6 @@ export class Kernel {
       if (now > old) rise += c.memeIntensity[m] * (now - old)
     }
     return rise
-  }
-
-  /** Share of this tick's observations (neighbours' expressed beliefs weighted by |w|, evidence) that disagree. */
-  private predictionError(i: number): number {
-    const { c, s, x, t } = this
-    const B = c.B
-    const sb = i * B
-    let miss = 0
-    let total = 0
-    if (x.sleep[i] === 0) {
-      for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
-        const w = Math.abs(t.weights[e])
-        const jb = t.neighbours[e] * B
-        for (let a = 0; a < B; a++) {
-          if (!c.expressed[a]) continue
-          total += w
-          if (s.spins[jb + a] !== s.spins[sb + a]) miss += w
-        }
-      }
-    }
-    for (let a = 0; a < B; a++) {
-      const o = s.observations[sb + a]
-      if (o === 0) continue
-      total += 1
-      if (o !== s.spins[sb + a]) miss += 1
-    }
-    return total > 0 ? miss / total : 0
   }
 
   /** Plasticity p = clamp((ε-θ)/(ε_sat-θ)); Hebbian imprinting (or nREM housekeeping) and the complexity bias. */
@@ -361,5 +439,4 @@ export const plasticity = (e: number, theta: number, saturation: number): number
 /** P(s = +1) = 1 / (1 + exp(-2f/T)). */
 const heatBath = (f: number, T: number, u: number): number => (u * (1 + Math.exp((-2 * f) / T)) < 1 ? 1 : -1)
 
-/** T = 0: s = sign f, a tie keeps the current value. */
-const greedy = (f: number, current: number): number => (f > 0 ? 1 : f < 0 ? -1 : current)
+const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k))

@@ -6,6 +6,7 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import { RunError } from "./errors.js"
 import { toGraphology } from "./graph/graphology.js"
+import type { FrameRecorder } from "./frames.js"
 import type { MetricsTable } from "./metrics.js"
 import { SLOTS, Slot } from "./kernel.js"
 import type { World } from "./world.js"
@@ -19,6 +20,10 @@ export interface RunRecord {
   readonly started: Date
   readonly finished: Date
   readonly workers: number
+  /** per-tick node state for the viewer (`--frames`): written as frames.bin */
+  readonly frames?: FrameRecorder
+  /** viewer positions, x,y per agent: stored as node attributes x, y in graph.json */
+  readonly layout?: Float32Array
 }
 
 /** Default output directory: runs/<scenario name>-<seed>. */
@@ -125,9 +130,11 @@ const writeContents = async (run: RunRecord, dir: string): Promise<void> => {
   const graph = toGraphology(w.graph, (i) => ({
     energy: w.state.energy[i],
     meme: dominantMeme(w, i),
-    attachment: run.perAgent[i * SLOTS + Slot.attachment]
+    attachment: run.perAgent[i * SLOTS + Slot.attachment],
+    ...(run.layout ? { x: run.layout[2 * i], y: run.layout[2 * i + 1] } : {})
   }))
   writeFileSync(join(dir, "graph.json"), JSON.stringify(graph.export()))
+  run.frames?.write(dir)
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(run), null, 2) + "\n")
 }
 
@@ -145,5 +152,5 @@ export const manifest = (run: RunRecord) => ({
   started: run.started.toISOString(),
   finished: run.finished.toISOString(),
   wallSeconds: (run.finished.getTime() - run.started.getTime()) / 1000,
-  files: ["metrics.csv", "metrics.parquet", "agents.parquet", "graph.json"]
+  files: ["metrics.csv", "metrics.parquet", "agents.parquet", "graph.json", ...(run.frames ? ["frames.bin"] : [])]
 })

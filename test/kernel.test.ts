@@ -4,9 +4,10 @@ import { Slot, SLOTS } from "../src/kernel.js"
 import { engineFor } from "./support/scenario.js"
 
 /** Two connected agents, two beliefs, one meme asserting both; energy sources off unless given. */
-const pair = (meme: Record<string, unknown> = {}, energy: Record<string, unknown> = {}) =>
+const pair = (meme: Record<string, unknown> = {}, energy: Record<string, unknown> = {}, weight = 1) =>
   engineFor({
     graph: { kind: "complete", n: 2 },
+    weights: { mean: weight },
     beliefs: [{ name: "a" }, { name: "b" }],
     prior: { noise: 0 },
     energy: { rest: 0, initial: 0, gamma: 0, surprise: 0, ...energy },
@@ -60,20 +61,36 @@ describe("memes", () => {
 })
 
 describe("energy", () => {
+  /** Holds beliefs in place with strong dispositions, then runs the observing sweep and the settle phase. */
+  const observeAndSettle = (e: ReturnType<typeof pair>, spins: number[]) => {
+    const { state: s } = e.world
+    s.spins.set(spins)
+    s.dispositions.set(spins.map((v) => 10 * v))
+    e.kernel.sweep(0, 2, true)
+    expect([...s.spins]).toEqual(spins)
+    e.kernel.host(0, 2)
+    e.kernel.settle(0, 2)
+  }
+
   it("prediction error is the |w|-weighted share of disagreeing observations and heats by sigma", () => {
     const e = pair({}, { surprise: 0.5 })
     const { state: s } = e.world
-    s.spins.set([1, 1, 1, -1])
-    e.kernel.host(0, 2)
-    e.kernel.settle(0, 2)
+    observeAndSettle(e, [1, 1, 1, -1])
     expect(s.surprise[0]).toBe(0.5)
     expect(s.energy[0]).toBeCloseTo(0.25, 12)
   })
 
+  it("weights an antagonistic tie by |w| in the prediction error", () => {
+    const e = pair({}, { surprise: 0.5 }, -2)
+    observeAndSettle(e, [1, 1, 1, -1])
+    expect(e.world.state.surprise[0]).toBe(0.5)
+    observeAndSettle(e, [1, 1, -1, -1])
+    expect(e.world.state.surprise[0]).toBe(1)
+  })
+
   it("is clamped to [0, max]", () => {
     const e = pair({}, { surprise: 50, max: 3 })
-    e.world.state.spins.set([1, 1, -1, -1])
-    e.kernel.settle(0, 2)
+    observeAndSettle(e, [1, 1, -1, -1])
     expect([...e.world.state.energy]).toEqual([3, 3])
   })
 })

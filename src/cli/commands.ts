@@ -1,13 +1,18 @@
 // The `kiln` commands: run, validate, schema. Each handler is an Effect; errors are typed and mapped to exit codes.
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { Engine } from "../engine.js"
+import { availableParallelism } from "node:os"
+import { Scheduler } from "../scheduler.js"
 import { InputError } from "../errors.js"
 import { defaultRunDir, writeRun } from "../output.js"
 import { loadScenario, scenarioJsonSchema } from "../scenario/load.js"
-import { prepareWorld, resolveScenario, runEngine } from "../simulation.js"
+import { prepareWorld, resolveScenario, runWorld } from "../simulation.js"
 import { progressBar } from "./progress.js"
 import { loadInput } from "./errors.js"
+import { experimentCommands } from "./experiment.js"
+import { experimentJsonSchema } from "../experiment/load.js"
+import { serve } from "./serve.js"
+import { serveLive, viewerOutputs } from "../serve/index.js"
 
 const scenarioArg = Argument.String("scenario").pipe(Argument.withDescription("scenario file (JSON)"))
 const setFlag = Flag.String("set").pipe(
@@ -24,7 +29,13 @@ const run = Command.make(
     ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("ticks to run (overrides the scenario)")),
     recordEvery: Flag.Int("record-every").pipe(Flag.optional, Flag.withDescription("record metrics every N ticks")),
     set: setFlag,
-    quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary"))
+    workers: Flag.Int("workers").pipe(
+      Flag.withDefault(availableParallelism()),
+      Flag.withDescription("threads stepping the simulation (default: available cores; results are identical for any number)")
+    ),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary")),
+    frames: Flag.Boolean("frames").pipe(Flag.withDefault(false), Flag.withDescription("also write frames.bin (node state per recorded tick) and layout positions, for `kiln serve`")),
+    serve: Flag.Boolean("serve").pipe(Flag.withDefault(false), Flag.withDescription("watch the run live in the browser viewer (implies --frames; keeps serving until Ctrl-C)"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -35,17 +46,20 @@ const run = Command.make(
       }
       const world = yield* loadInput(() => {
         const s = resolveScenario(loadScenario(o.scenario, o.set), options)
-        checkOverrides(s, o.scenario)
-        return prepareWorld(s, o.scenario)
+        checkOverrides(s, o.workers, o.scenario)
+        return prepareWorld(s, o.scenario, undefined, o.workers > 1)
       })
+      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out) })
       const s = world.scenario
       const started = new Date()
       const bar = progressBar(`${s.name}`, process.stderr, o.quiet)
-      const engine = new Engine(world)
-      const metrics = yield* runEngine(engine, { onTick: bar.update })
+      const viewer = o.frames ? viewerOutputs(world) : undefined
+      const { metrics, perAgent } = yield* runWorld(world, { onTick: bar.update, onRecord: viewer?.onRecord }).pipe(
+        Effect.provide(Scheduler.workerPool(o.workers))
+      )
       bar.finish()
       const dir = yield* writeRun(
-        { world, metrics, perAgent: engine.perAgent, started, finished: new Date(), workers: 1 },
+        { world, metrics, perAgent, started, finished: new Date(), workers: o.workers, ...(viewer ? yield* viewer.outputs : {}) },
         Option.getOrElse(o.out, () => defaultRunDir(world))
       )
       if (!o.quiet) {
@@ -57,7 +71,8 @@ const run = Command.make(
 ).pipe(Command.withDescription("run a scenario and write its outputs"))
 
 /** Options given on the command line are checked like the file's fields. */
-const checkOverrides = (s: { ticks: number; recordEvery: number; seed: number }, file: string) => {
+const checkOverrides = (s: { ticks: number; recordEvery: number; seed: number }, workers: number, file: string) => {
+  if (!Number.isInteger(workers) || workers < 1) throw inputError(file, "--workers", "expected an integer >= 1")
   if (!Number.isInteger(s.ticks) || s.ticks < 0) throw inputError(file, "--ticks", "expected an integer >= 0")
   if (!Number.isInteger(s.recordEvery) || s.recordEvery < 1) throw inputError(file, "--record-every", "expected an integer >= 1")
   if (!Number.isInteger(s.seed) || s.seed < 0) throw inputError(file, "--seed", "expected an integer >= 0")
@@ -76,9 +91,14 @@ const validate = Command.make("validate", { scenario: scenarioArg, set: setFlag 
   })
 ).pipe(Command.withDescription("check a scenario file and its graph without running it"))
 
-const schema = Command.make("schema", {}, () =>
-  Effect.sync(() => process.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + "\n"))
-).pipe(Command.withDescription("print the JSON Schema of scenario files"))
+const schema = Command.make(
+  "schema",
+  { experiment: Flag.Boolean("experiment").pipe(Flag.withDefault(false), Flag.withDescription("print the schema of experiment files instead")) },
+  (o) =>
+    Effect.sync(() =>
+      process.stdout.write(JSON.stringify(o.experiment ? experimentJsonSchema() : scenarioJsonSchema(), null, 2) + "\n")
+    )
+).pipe(Command.withDescription("print the JSON Schema of scenario files (--experiment: of experiment files)"))
 
 /** A two-column table of the last recorded metrics. */
 export const summaryTable = (columns: ReadonlyArray<string>, row: ReadonlyArray<number>): string => {
@@ -90,7 +110,7 @@ const formatNumber = (v: number): string => (Number.isInteger(v) ? String(v) : v
 
 export const kiln = Command.make("kiln").pipe(
   Command.withDescription("Kiln: agent-based simulation of social annealing"),
-  Command.withSubcommands([run, validate, schema])
+  Command.withSubcommands([run, validate, schema, serve, ...experimentCommands])
 )
 
 

@@ -7,7 +7,7 @@ import { makeStream } from "../rng.js"
 import { decodeScenario } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
 import { beliefList, type World } from "../world.js"
-import { throwIssues, withRunLength, type Experiment } from "./load.js"
+import { baseJson, setPath, throwIssues, type Experiment } from "./load.js"
 import type { FactorT } from "./schema.js"
 
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
@@ -70,7 +70,7 @@ export const RESERVED_COLUMNS = [
   "started", "finished", "wall_seconds", "kiln_version"
 ] as const
 
-const MAX_POINTS = 1_000_000
+const MAX_POINTS = 100_000
 
 interface Level {
   readonly values: Record<string, Json>
@@ -205,33 +205,6 @@ const levelsOf = (f: FactorT, i: number, seed: number, fail: (path: string, mess
 const overlaps = (a: string, b: string): boolean =>
   a === b || b.startsWith(a + ".") || b.startsWith(a + "[") || a.startsWith(b + ".") || a.startsWith(b + "[")
 
-// ---------------------------------------------------------------- overrides
-
-const pathKeys = (path: string): Array<string | number> =>
-  [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]))
-
-/** Sets `path` in a parsed scenario; missing objects on the way are created, arrays must already be long enough. */
-export const setPath = (json: Record<string, unknown>, path: string, value: unknown): string | undefined => {
-  const keys = pathKeys(path)
-  let node: any = json
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]
-    const where = keys.slice(0, k).join(".") || "the scenario"
-    if (typeof key === "number") {
-      if (!Array.isArray(node)) return `${where} is not a list`
-      if (key >= node.length) return `${where} has ${node.length} items, no [${key}]`
-    } else if (node === null || typeof node !== "object" || Array.isArray(node)) {
-      return `${where} is not an object`
-    }
-    if (k === keys.length - 1) node[key] = value
-    else {
-      if (node[key] === undefined && typeof keys[k + 1] === "string") node[key] = {}
-      node = node[key]
-    }
-  }
-  return undefined
-}
-
 // ---------------------------------------------------------------- expansion
 
 /** The metrics columns a scenario produces (they depend on its memes, groups, patterns and beliefs only). */
@@ -264,6 +237,8 @@ export const expandDesign = (experiment: Experiment): Design => {
   factors.forEach((f, i) => {
     for (const p of f.paths) {
       if (p === "seed" || p.startsWith("seed.")) fail(`factors[${i}]`, "seeds come from the experiment seed and the replicates; sweep another field")
+      const fixed = Object.keys(spec.set).find((q) => overlaps(p, q))
+      if (fixed !== undefined) fail(`factors[${i}]`, `sets ${p}, which set also sets (${fixed}); remove one`)
       factors.slice(i + 1).forEach((g, k) => {
         const q = g.paths.find((q) => overlaps(p, q))
         if (q !== undefined) fail(`factors[${i + 1 + k}]`, `sets ${q}, which factors[${i}] also sets (${p})`)
@@ -275,13 +250,9 @@ export const expandDesign = (experiment: Experiment): Design => {
   if (total > MAX_POINTS) throwIssues(file, [{ path: "factors", message: `the design has ${total} points; expected at most ${MAX_POINTS}` }])
 
   // The product of levels, the first factor varying slowest.
-  const combos: Level[][] = [[]]
-  for (const f of factors) {
-    const next: Level[][] = []
-    for (const c of combos) for (const l of f.levels) next.push([...c, l])
-    combos.splice(0, combos.length, ...next)
-  }
-  const base = withRunLength(experiment.base, spec)
+  let combos: Level[][] = [[]]
+  for (const f of factors) combos = combos.flatMap((c) => f.levels.map((l) => [...c, l]))
+  const base = baseJson(experiment.base, spec).json
   const ids = new Map<string, number>()
   const points: DesignPoint[] = []
   combos.forEach((levels, index) => {

@@ -2,7 +2,7 @@
 import { dirname, resolve } from "node:path"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
-import { decodeScenario, readJsonFile, renderPath } from "../scenario/load.js"
+import { decodeScenario, editorSchema, readJsonFile, renderPath } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
 import {
   ConditionsFactor, ExperimentShell, ExperimentSpec, RangeFactor, SampleFactor, StopRule, ValuesFactor,
@@ -18,7 +18,7 @@ export interface Experiment {
   readonly base: Readonly<Record<string, unknown>>
   /** the file the base scenario came from: graph files resolve against it */
   readonly baseFile: string
-  /** the base scenario decoded with the experiment's ticks and recordEvery, defaults filled */
+  /** the base scenario decoded with the experiment's ticks, recordEvery and `set`, defaults filled */
   readonly baseScenario: Scenario
 }
 
@@ -116,28 +116,67 @@ export const decodeExperiment = (input: unknown, file = "<experiment>"): Experim
   if (base === null || typeof base !== "object" || Array.isArray(base)) {
     throw new InputError({ file: baseFile, path: "", message: "expected a scenario object" })
   }
-  const baseScenario = decodeScenario(withRunLength(base, spec), baseFile)
+  const { json, issues: setIssues } = baseJson(base, spec)
+  if (setIssues.length > 0) throwIssues(file, setIssues)
+  let baseScenario: Scenario
+  try {
+    baseScenario = decodeScenario(json, baseFile)
+  } catch (e) {
+    // a problem made by `set` is the experiment's, not the scenario file's
+    const culprit = e instanceof InputError && Object.keys(spec.set).find((p) => e.path === p || e.path.startsWith(p + ".") || e.path.startsWith(p + "["))
+    if (culprit) throw new InputError({ file, path: `set.${culprit}`, message: `the base scenario with this override is invalid: ${e.message}` })
+    throw e
+  }
   return { spec, file, base, baseFile, baseScenario }
 }
 
-/** The base scenario JSON with the experiment's ticks and recordEvery (a factor may still override them). */
-export const withRunLength = (base: Readonly<Record<string, unknown>>, spec: ExperimentSpecT): Record<string, unknown> => ({
-  ...structuredClone(base),
-  ...(spec.ticks !== undefined ? { ticks: spec.ticks } : {}),
-  ...(spec.recordEvery !== undefined ? { recordEvery: spec.recordEvery } : {})
-})
+/**
+ * The base scenario JSON every point starts from: the experiment's ticks and recordEvery, then its `set`
+ * overrides (factors come after). Returns the problems of `set` paths instead of throwing.
+ */
+export const baseJson = (base: Readonly<Record<string, unknown>>, spec: ExperimentSpecT): { json: Record<string, unknown>; issues: Issue[] } => {
+  const json: Record<string, unknown> = structuredClone(base) as Record<string, unknown>
+  if (spec.ticks !== undefined) json.ticks = spec.ticks
+  if (spec.recordEvery !== undefined) json.recordEvery = spec.recordEvery
+  const issues: Issue[] = []
+  for (const [path, value] of Object.entries(spec.set)) {
+    if (path === "seed") {
+      issues.push({ path: "set.seed", message: "run seeds derive from the experiment's seed; set that instead" })
+      continue
+    }
+    const problem = setPath(json, path, structuredClone(value))
+    if (problem !== undefined) issues.push({ path: `set.${path}`, message: `cannot set ${path}: ${problem}` })
+  }
+  return { json, issues }
+}
+
+const pathKeys = (path: string): Array<string | number> =>
+  [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]))
+
+/** Sets `path` in a parsed scenario; missing objects on the way are created, arrays must already be long enough. */
+export const setPath = (json: Record<string, unknown>, path: string, value: unknown): string | undefined => {
+  const keys = pathKeys(path)
+  let node: any = json
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]
+    const where = keys.slice(0, k).join(".") || "the scenario"
+    if (typeof key === "number") {
+      if (!Array.isArray(node)) return `${where} is not a list`
+      if (key >= node.length) return `${where} has ${node.length} items, no [${key}]`
+    } else if (node === null || typeof node !== "object" || Array.isArray(node)) {
+      return `${where} is not an object`
+    }
+    if (k === keys.length - 1) node[key] = value
+    else {
+      if (node[key] === undefined && typeof keys[k + 1] === "string") node[key] = {}
+      node = node[key]
+    }
+  }
+  return undefined
+}
 
 /** Loads an experiment file (JSON). */
 export const loadExperiment = (file: string): Experiment => decodeExperiment(readJsonFile(file), file)
 
 /** The JSON Schema of experiment files (`kiln schema --experiment`); unknown keys are errors there too. */
-export const experimentJsonSchema = (): unknown => closeObjects(Schema.toJsonSchemaDocument(ExperimentSpec))
-
-const closeObjects = (node: unknown): unknown => {
-  if (Array.isArray(node)) return node.map(closeObjects)
-  if (node === null || typeof node !== "object") return node
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(node)) out[k] = closeObjects(v)
-  if (out.type === "object" && out.properties !== undefined) out.additionalProperties = false
-  return out
-}
+export const experimentJsonSchema = (): Record<string, unknown> => editorSchema(ExperimentSpec, "Kiln experiment")

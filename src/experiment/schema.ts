@@ -100,6 +100,12 @@ const fields = {
   replicates: withDefault(Int(1, "runs per design point, each with its own seed (default 1)"), 1),
   ticks: Schema.optionalKey(Int(0, "ticks per run (default: the scenario's)")),
   recordEvery: Schema.optionalKey(Int(1, "record metrics every N ticks (default: the scenario's)")),
+  set: withDefault(
+    Schema.Record(FieldPath, Schema.Json).annotate({
+      description: "overrides applied to the base scenario for every run, e.g. { \"graph.n\": 200 } (default none)"
+    }),
+    {}
+  ),
   metrics: Schema.optionalKey(
     Schema.Array(Schema.String).annotate({ description: "metrics columns to store (default: all); tick is always stored" })
   ),

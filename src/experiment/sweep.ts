@@ -44,8 +44,9 @@ export interface SweepSummary extends SweepProgress {
   readonly failures: ReadonlyArray<{ readonly runId: string; readonly error: string }>
 }
 
-/** The default DB of an experiment: experiments/<name>.duckdb. */
-export const defaultDb = (e: Experiment): string => join("experiments", `${e.spec.name}.duckdb`)
+/** The default DB of an experiment: experiments/<name>.duckdb, or experiments/<name>.shard-<i>-of-<N>.duckdb for a shard. */
+export const defaultDb = (e: Experiment, shard?: SweepOptions["shard"]): string =>
+  join("experiments", shard ? `${e.spec.name}.shard-${shard.index}-of-${shard.count}.duckdb` : `${e.spec.name}.duckdb`)
 
 const progressOf = (total: number, skipped: number, finished: number, failed: number, started: number, last?: SweepProgress["last"]): SweepProgress => {
   const seconds = (Date.now() - started) / 1000
@@ -66,7 +67,7 @@ export const jobOf = (design: Design, run: PlannedRun): RunJob => ({
  */
 export const runSweep = (design: Design, o: SweepOptions = {}): Effect.Effect<SweepSummary, InputError | RunError> =>
   Effect.gen(function* () {
-    const db = o.db ?? defaultDb(design.experiment)
+    const db = o.db ?? defaultDb(design.experiment, o.shard)
     const workers = o.workers ?? availableParallelism()
     const store = yield* Effect.acquireRelease(
       Effect.tryPromise({ try: () => Store.open(db, design, o.resume ?? false), catch: asTyped(db) }),

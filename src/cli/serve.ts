@@ -1,0 +1,60 @@
+// The `kiln serve` command: a run directory is shown for playback; a scenario file is run live and shown.
+import { statSync } from "node:fs"
+import { Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { InputError } from "../errors.js"
+import { loadScenario } from "../scenario/load.js"
+import { serveLive, serveRun } from "../serve/index.js"
+import { DEFAULT_PORT } from "../serve/server.js"
+import { prepareWorld, resolveScenario } from "../simulation.js"
+import { loadInput } from "./errors.js"
+
+export const portFlag = Flag.Int("port").pipe(
+  Flag.withDefault(DEFAULT_PORT),
+  Flag.withDescription(`port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`)
+)
+export const hostFlag = Flag.String("host").pipe(
+  Flag.withDefault("127.0.0.1"),
+  Flag.withDescription("address to bind (default 127.0.0.1: this machine only; 0.0.0.0 exposes the viewer to the network)")
+)
+
+const checkPort = (port: number) => {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InputError({ file: "<command line>", path: "--port", message: `expected an integer 0..65535, got ${port}` })
+  }
+}
+
+export const serve = Command.make(
+  "serve",
+  {
+    target: Argument.String("target").pipe(Argument.withDescription("a run directory (playback) or a scenario file (run live)")),
+    port: portFlag,
+    host: hostFlag,
+    rate: Flag.Finite("rate").pipe(
+      Flag.withDefault(20),
+      Flag.withDescription("live mode: at most this many ticks per second, so the spread can be watched (0: no limit)")
+    ),
+    out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("live mode: where to write the finished run (default runs/<name>-<seed>)")),
+    ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("live mode: ticks to run (overrides the scenario)")),
+    set: Flag.String("set").pipe(
+      Flag.atLeast(0),
+      Flag.withDescription("live mode: override a scenario field: --set path.to.field=value (repeatable; value parsed as JSON)")
+    )
+  },
+  (o) =>
+    Effect.gen(function* () {
+      yield* loadInput(() => checkPort(o.port))
+      const isDir = yield* loadInput(() => {
+        try {
+          return statSync(o.target).isDirectory()
+        } catch {
+          throw new InputError({ file: o.target, path: "", message: "does not exist; expected a run directory or a scenario file" })
+        }
+      })
+      if (isDir) return yield* serveRun(o.target, { host: o.host, port: o.port })
+      const world = yield* loadInput(() =>
+        prepareWorld(resolveScenario(loadScenario(o.target, o.set), { ticks: Option.getOrUndefined(o.ticks) }), o.target)
+      )
+      yield* serveLive(world, { host: o.host, port: o.port, rate: o.rate, out: Option.getOrUndefined(o.out) })
+    })
+).pipe(Command.withDescription("show a run in the browser viewer, or run a scenario live and show it as it goes"))

@@ -1,0 +1,11 @@
+// The public API of experiments: load, expand, sweep (Promise + rxjs progress, or an Effect), merge, export, report, plot.
+export { ExperimentSpec } from "./schema.js"
+export { loadExperiment, decodeExperiment, experimentJsonSchema, type Experiment } from "./load.js"
+export { expandDesign, shardRuns, runSeed, type Design, type DesignPoint, type PlannedRun, type FactorColumn } from "./design.js"
+export { sweep, runSweep, defaultDb, type SweepOptions, type SweepProgress, type SweepSummary, type SweepResult, type SweepHandle } from "./sweep.js"
+export { executeRun, type RunJob, type RunOutcome } from "./run.js"
+export { query as queryResults } from "./store.js"
+export { mergeDbs, type MergeSummary } from "./merge.js"
+export { exportDb, type ExportFormat } from "./export.js"
+export { reportHtml, writeReport } from "./report.js"
+export { plot, renderSvg, type PlotOptions } from "./plot.js"

@@ -1,0 +1,66 @@
+// `kiln plot`: one chart of an experiment DB or a run directory, rendered by Vega to SVG, or to PNG via resvg.
+import { mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { dirname, extname, resolve } from "node:path"
+import { InputError } from "../errors.js"
+import { checkMetric, factorNamed, finalSpec, loadResults, timeSpec, type VegaLiteSpec } from "./charts.js"
+
+export interface PlotOptions {
+  /** the metric to draw */
+  readonly metric: string
+  /** a swept parameter: draw final values against it instead of the metric over time */
+  readonly against?: string
+  /** .svg or .png */
+  readonly out: string
+  readonly width?: number
+  readonly height?: number
+  /** PNG pixels per SVG pixel (default 2) */
+  readonly scale?: number
+}
+
+/** Renders a Vega-Lite spec to an SVG string in Node (no browser, no canvas). */
+export const renderSvg = async (spec: VegaLiteSpec): Promise<string> => {
+  const vega = await import("vega")
+  const vegaLite = await import("vega-lite")
+  const compiled = vegaLite.compile({ background: "white", ...spec } as any).spec
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" })
+  try {
+    return await view.toSVG()
+  } finally {
+    view.finalize()
+  }
+}
+
+/** SVG to PNG with the system's fonts (DejaVu Sans when a generic family is asked for). */
+export const svgToPng = async (svg: string, scale = 2): Promise<Uint8Array> => {
+  const { Resvg } = await import("@resvg/resvg-js")
+  const r = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: scale },
+    background: "white",
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" }
+  })
+  return r.render().asPng()
+}
+
+/** The spec `kiln plot` draws for these options. */
+export const plotSpec = async (input: string, o: Omit<PlotOptions, "out">): Promise<VegaLiteSpec> => {
+  const r = await loadResults(input)
+  checkMetric(r, o.metric, input)
+  const size = { width: o.width ?? 480, height: o.height ?? 280 }
+  if (o.against === undefined) return timeSpec(r, o.metric, size)
+  if (r.finals.length === 0) throw new InputError({ file: input, path: "--against", message: "no done runs to plot" })
+  return finalSpec(r, factorNamed(r, o.against, input), o.metric, size)
+}
+
+/** Draws one chart to `o.out` (.svg or .png) and returns the file's path. */
+export const plot = async (input: string, o: PlotOptions): Promise<string> => {
+  const ext = extname(o.out).toLowerCase()
+  if (ext !== ".svg" && ext !== ".png") throw new InputError({ file: o.out, path: "--out", message: "expected a file ending in .svg or .png" })
+  const svg = await renderSvg(await plotSpec(input, o))
+  const data = ext === ".svg" ? svg : await svgToPng(svg, o.scale)
+  const file = resolve(o.out)
+  mkdirSync(dirname(file), { recursive: true })
+  const tmp = `${file}.tmp-${process.pid}`
+  writeFileSync(tmp, data)
+  renameSync(tmp, file)
+  return file
+}

@@ -1,0 +1,122 @@
+// `kiln serve` and `kiln run --serve` as Effects: show a finished run, or run a scenario live and show it.
+// The server is a scoped resource: interrupting (Ctrl-C) closes it and stops a live run between ticks.
+import { existsSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { Effect, type Scope } from "effect"
+import { RunError, type InputError } from "../errors.js"
+import { FrameRecorder } from "../frames.js"
+import { computeLayout } from "../layout.js"
+import { metricColumns } from "../metrics.js"
+import type { TickSummary } from "../simulation.js"
+import type { World } from "../world.js"
+import { LiveHub, runLive, type LiveOptions } from "./live.js"
+import { ensureLayout, readRunInfo } from "./run-dir.js"
+import { defaultViewerDir, startServer, type RunningServer, type Source } from "./server.js"
+
+export interface ServeOptions {
+  readonly host?: string
+  readonly port?: number
+  /** the built viewer (default viz/dist of this package) */
+  readonly viewer?: string
+  /** where progress lines go (default stderr) and the URL (default stdout) */
+  readonly log?: (line: string) => void
+  readonly announce?: (url: string) => void
+}
+
+const say = (o: ServeOptions) => o.log ?? ((line: string) => void process.stderr.write(line + "\n"))
+
+/**
+ * Builds the viewer with Vite when viz/dist is missing (a fresh clone where `npm install` skipped `prepare`).
+ * The message says what happens, since it takes a few seconds.
+ */
+export const ensureViewer = (dir: string, log: (line: string) => void): Effect.Effect<void, RunError> =>
+  Effect.tryPromise({
+    try: async () => {
+      if (existsSync(join(dir, "index.html"))) return
+      const root = resolve(dir, "..")
+      if (!existsSync(join(root, "vite.config.ts"))) throw new Error(`${dir} is missing and there is no viewer source next to it`)
+      log(`kiln serve: the viewer is not built yet (${dir} is missing); building it now with Vite (npm run build:viz)…`)
+      const vite = await import("vite").catch(() => {
+        throw new Error("Vite is not installed; run `npm install`, then `npm run build:viz`")
+      })
+      await vite.build({ configFile: join(root, "vite.config.ts"), logLevel: "warn" })
+      log("kiln serve: viewer built.")
+    },
+    catch: (cause) => new RunError({ message: `kiln serve: could not build the viewer: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+  })
+
+const listen = (source: Source, o: ServeOptions): Effect.Effect<RunningServer, RunError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => startServer({ source, host: o.host, port: o.port, viewer: o.viewer }),
+      catch: (cause) =>
+        new RunError({
+          message: `kiln serve: could not listen on ${o.host ?? "127.0.0.1"}:${o.port ?? "default port"}: ${String(cause)}` +
+            ((cause as { code?: string }).code === "EADDRINUSE" ? " (the port is taken; pass --port <other> or --port 0)" : ""),
+          cause
+        })
+    }),
+    (server) => Effect.promise(() => server.close())
+  ).pipe(
+    Effect.tap((server) =>
+      Effect.sync(() => (o.announce ?? ((url: string) => void process.stdout.write(`Kiln viewer: ${url}\n`)))(server.url))
+    )
+  )
+
+/** Serves a finished run directory until interrupted (computing and caching its layout first if needed). */
+export const serveRun = (dir: string, o: ServeOptions = {}): Effect.Effect<never, RunError | InputError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const log = say(o)
+      const info = yield* Effect.try({ try: () => readRunInfo(dir), catch: (e) => e as InputError })
+      const viewer = o.viewer ?? defaultViewerDir()
+      yield* ensureViewer(viewer, log)
+      yield* Effect.tryPromise({
+        try: () => ensureLayout(dir, info.seed, log),
+        catch: (cause) => new RunError({ message: `kiln serve: could not lay out ${dir}/graph.json: ${String(cause)}`, cause })
+      })
+      yield* listen({ kind: "run", dir: resolve(dir), info }, { ...o, viewer })
+      return yield* Effect.never
+    })
+  )
+
+/**
+ * Runs the world live while serving it; when the run is written the viewer switches to playback.
+ * Keeps serving until interrupted unless `exitWhenDone`.
+ */
+export const serveLive = (
+  world: World,
+  o: ServeOptions & LiveOptions & { readonly exitWhenDone?: boolean } = {}
+): Effect.Effect<string, RunError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const log = say(o)
+      const viewer = o.viewer ?? defaultViewerDir()
+      yield* ensureViewer(viewer, log)
+      const hub = new LiveHub(world, metricColumns(world))
+      yield* listen({ kind: "live", hub }, { ...o, viewer })
+      log(`kiln serve: running ${world.scenario.name} live (${world.constants.n} agents, ${world.scenario.ticks} ticks` +
+        (o.rate ? `, at most ${o.rate} ticks/s` : "") + ")")
+      const dir = yield* runLive(hub, o)
+      log(`kiln serve: run finished; outputs in ${dir}. The viewer now plays it back; Ctrl-C to stop.`)
+      if (o.exitWhenDone) return dir
+      return yield* Effect.never
+    })
+  )
+
+/**
+ * What `kiln run --frames` adds to a run: a frame per recorded tick and the layout (started now, in a worker
+ * thread for large graphs, so it overlaps the run). Pass `onRecord` to the run and `outputs` to writeRun.
+ */
+export const viewerOutputs = (world: World) => {
+  const frames = new FrameRecorder()
+  const layout = computeLayout(world.graph, { seed: world.scenario.seed })
+  layout.catch(() => undefined)
+  return {
+    onRecord: (r: TickSummary) => frames.record(world, r.tick),
+    outputs: Effect.tryPromise({
+      try: async () => ({ frames, layout: await layout }),
+      catch: (cause) => new RunError({ message: `kiln run: the viewer layout failed: ${String(cause)}`, cause })
+    })
+  }
+}

@@ -1,0 +1,185 @@
+// Live mode: a run stepping in this process, published for the viewer as a stream of states (newest wins),
+// the metrics so far, a snapshot of the node state, the laid-out graph and per-agent details.
+import { Effect } from "effect"
+import { ReplaySubject, type Observable } from "rxjs"
+import { Engine } from "../engine.js"
+import { RunError } from "../errors.js"
+import { FrameRecorder } from "../frames.js"
+import { toGraphology } from "../graph/graphology.js"
+import { computeLayout } from "../layout.js"
+import type { MetricsTable } from "../metrics.js"
+import { defaultRunDir, writeRun } from "../output.js"
+import type { TickSummary } from "../simulation.js"
+import type { World } from "../world.js"
+
+export type LiveStatus = "running" | "writing" | "done" | "failed"
+
+/** What every viewer is told after each recorded tick; each state supersedes the previous one. */
+export interface LiveState {
+  readonly status: LiveStatus
+  readonly tick: number
+  readonly ticks: number
+  readonly metrics: Readonly<Record<string, number>>
+  /** the run directory once written (served under /run/) */
+  readonly dir?: string
+  readonly error?: string
+}
+
+/** The scenario facts the viewer names things with. */
+export const describeWorld = (w: World) => ({
+  name: w.scenario.name,
+  description: w.scenario.description ?? "",
+  seed: w.scenario.seed,
+  ticks: w.scenario.ticks,
+  agents: w.constants.n,
+  memes: w.scenario.memes.map((m) => m.name),
+  groups: w.groupNames,
+  beliefs: w.beliefs.map((b) => b.name),
+  wMax: w.constants.wMax,
+  energyMax: w.constants.energyMax
+})
+
+export class LiveHub {
+  // ReplaySubject(1), not BehaviorSubject: a viewer that connects after the end still gets the final state.
+  private readonly state$ = new ReplaySubject<LiveState>(1)
+  private last: LiveState
+  private readonly rows: Array<ReadonlyArray<number>> = []
+  private latest: Uint8Array | undefined
+  readonly frames = new FrameRecorder()
+  /** graph.json with layout positions; computed off the main thread for large graphs */
+  readonly graphJson: Promise<string>
+  readonly layout: Promise<Float32Array>
+
+  constructor(
+    readonly world: World,
+    readonly columns: ReadonlyArray<string>
+  ) {
+    this.last = { status: "running", tick: 0, ticks: world.scenario.ticks, metrics: {} }
+    this.state$.next(this.last)
+    this.layout = computeLayout(world.graph, { seed: world.scenario.seed })
+    this.graphJson = this.layout.then((xy) =>
+      JSON.stringify(toGraphology(world.graph, (i) => ({ x: xy[2 * i], y: xy[2 * i + 1] })).export())
+    )
+    // Nobody may be waiting yet: keep a layout failure from being an unhandled rejection; requests still see it.
+    this.graphJson.catch(() => undefined)
+  }
+
+  /** The newest state, then every later one; completes after "done" or "failed". */
+  get states$(): Observable<LiveState> {
+    return this.state$.asObservable()
+  }
+
+  get current(): LiveState {
+    return this.last
+  }
+
+  private publish(s: LiveState): void {
+    this.last = s
+    this.state$.next(s)
+  }
+
+  /** Called on each recorded tick with the engine's metrics row and per-agent values. */
+  push(row: ReadonlyArray<number>, perAgent: Float64Array): void {
+    const tick = row[0]
+    this.rows.push(row)
+    this.frames.record(this.world, tick, perAgent)
+    this.latest = undefined
+    this.publish({
+      status: "running",
+      tick,
+      ticks: this.world.scenario.ticks,
+      metrics: Object.fromEntries(this.columns.map((c, k) => [c, row[k]]))
+    })
+  }
+
+  finish(dir: string): void {
+    this.publish({ ...this.last, status: "done", dir })
+    this.state$.complete()
+  }
+
+  fail(error: string): void {
+    this.publish({ ...this.last, status: "failed", error })
+    this.state$.complete()
+  }
+
+  writing(): void {
+    this.publish({ ...this.last, status: "writing" })
+  }
+
+  metrics(): MetricsTable {
+    return { columns: this.columns, rows: this.rows }
+  }
+
+  /** A one-frame frames file of the newest recorded tick (encoded once per tick, on demand). */
+  snapshot(): Uint8Array | undefined {
+    if (this.latest === undefined && this.frames.count > 0) this.latest = this.frames.snapshot()
+    return this.latest
+  }
+
+  /** Agent i now: energy trace over the recorded ticks, beliefs and belief network (couplings). */
+  agent(i: number) {
+    const { constants: c, state: s } = this.world
+    if (!Number.isInteger(i) || i < 0 || i >= c.n) return undefined
+    const trace = this.frames.trace(i)
+    return {
+      index: i,
+      key: this.world.graph.keys[i],
+      tick: this.current.tick,
+      spins: Array.from(s.spins.subarray(i * c.B, (i + 1) * c.B)),
+      couplings: Array.from(s.couplings.subarray(i * c.P, (i + 1) * c.P)),
+      ticks: Array.from(trace.ticks),
+      energy: Array.from(trace.energy)
+    }
+  }
+}
+
+export interface LiveOptions {
+  /** at most this many ticks per second (0: as fast as the machine goes) */
+  readonly rate?: number
+  /** where to write the finished run (default runs/<name>-<seed>) */
+  readonly out?: string
+  readonly workers?: number
+}
+
+/**
+ * Steps the world to the end, publishing each recorded tick to the hub, then writes the run directory with
+ * frames and layout. Viewers never slow it down: publishing only replaces the newest state.
+ */
+export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string, RunError> => {
+  const engine = new Engine(hub.world)
+  const s = hub.world.scenario
+  const started = new Date()
+  const minGap = o.rate !== undefined && o.rate > 0 ? 1000 / o.rate : 0
+  const record = () => hub.push(engine.measure(), engine.perAgent)
+  const run = Effect.gen(function* () {
+    record()
+    let last = Date.now()
+    while (engine.tick < s.ticks) {
+      const t0 = Date.now()
+      engine.step()
+      if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) record()
+      const wait = minGap - (Date.now() - t0)
+      if (wait > 0) {
+        yield* Effect.sleep(wait)
+        last = Date.now()
+      } else if (Date.now() - last > 20) {
+        // Let the server answer between ticks.
+        yield* Effect.sleep(0)
+        last = Date.now()
+      }
+    }
+    hub.writing()
+    const layout = yield* Effect.tryPromise({
+      try: () => hub.layout,
+      catch: (cause) => new RunError({ message: `kiln serve: the layout failed: ${String(cause)}`, cause })
+    })
+    const dir = yield* writeRun(
+      { world: hub.world, metrics: hub.metrics(), perAgent: engine.perAgent, started, finished: new Date(),
+        workers: o.workers ?? 1, frames: hub.frames, layout },
+      o.out ?? defaultRunDir(hub.world)
+    )
+    hub.finish(dir)
+    return dir
+  })
+  return run.pipe(Effect.tapError((e) => Effect.sync(() => hub.fail(e.message))))
+}

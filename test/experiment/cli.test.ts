@@ -1,0 +1,41 @@
+// `kiln sweep` and friends as a user runs them (from the sources): exit code 2 for bad experiment files with
+// nothing written, exit code 1 after a sweep with failed runs, the experiment JSON Schema.
+import { spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { describe, expect, it } from "vitest"
+import { query } from "../../src/experiment/store.js"
+import { smallExperiment, tempDir, writeJson } from "./support.js"
+
+const root = resolve(import.meta.dirname, "../..")
+const kiln = (args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } })
+
+describe("kiln sweep", () => {
+  it("exits 2 on a bad experiment file, naming file and path, and writes nothing", () => {
+    const dir = tempDir()
+    const file = writeJson(dir, "bad.json", smallExperiment({ factors: [{ path: "energy.gamma", range: { from: 0, to: 1, step: -1 } }] }))
+    const db = join(dir, "out", "bad.duckdb")
+    const r = kiln(["sweep", file, "--db", db])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(`${file}: at factors[0].range.step: Expected a value greater than 0`)
+    expect(existsSync(join(dir, "out"))).toBe(false)
+  })
+
+  it("records failed runs, finishes the sweep and exits 1", async () => {
+    const dir = tempDir()
+    const file = writeJson(dir, "failing.json", smallExperiment({
+      factors: [{ name: "graph_source", conditions: { generated: {}, broken: { graph: { kind: "file", path: "missing-graph.json" } } } }]
+    }))
+    const db = join(dir, "failing.duckdb")
+    const r = kiln(["sweep", file, "--db", db, "--workers", "0"])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain("2 of 4 runs failed")
+    expect(r.stderr).toMatch(/4\/4 .* · 2 failed/)
+    expect(r.stdout).toContain("missing-graph.json")
+    expect(await query(db, "SELECT status, count(*) AS n FROM runs GROUP BY status ORDER BY status")).toEqual([
+      { status: "done", n: 2 },
+      { status: "failed", n: 2 }
+    ])
+  })
+})

@@ -1,0 +1,378 @@
+// The Kiln viewer: a run's social graph coloured by node state, charts of its metrics, playback or live updates.
+// Mode comes from the server (/api/info): "run" plays back a run directory, "live" follows a running simulation
+// over SSE and switches to playback when the run is written.
+import { animationFrames, share } from "rxjs"
+import { spin, type Frames } from "../../src/frames"
+import { Charts } from "./charts"
+import { GROUP_PALETTE, MEME_PALETTE, NEGATIVE, NO_MEME, POSITIVE, RAMP, modeKey, parseMode } from "./colours"
+import {
+  energyReference, exists, fetchFrames, fetchGraph, fetchJson, fetchMetrics, finalState, stateOf,
+  type Info, type Metrics, type NodeState
+} from "./data"
+import { GraphView } from "./graph-view"
+import { Inspector, type AgentDetail, type AgentNow } from "./inspector"
+import { exhaustLatest, liveStates, nextFrame, type LiveState } from "./live"
+import { Player } from "./player"
+import "./style.css"
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T
+
+/** Test and benchmark hooks (read by test/viz and docs/VIEWER.md's measurement). */
+interface Hooks {
+  ready: boolean
+  error?: string
+  mode?: "run" | "live"
+  status: string
+  tick: number
+  frame: number
+  frameCount: number
+  liveStates: number
+  liveFrames: number
+  view?: GraphView
+  player?: Player
+  inspectorOpen: () => boolean
+  inspectorNetwork: () => { nodes: number; edges: number; sizes: number[] } | undefined
+  colourOf: (i: number) => string
+  nodeScreen: (i: number) => { x: number; y: number }
+  benchmark: (count?: number) => Promise<{ nodes: number; edges: number; updateMs: number; renderMs: number; frameMs: number }>
+  playbackRate: (seconds?: number) => Promise<{ shown: number; msPerFrame: number }>
+}
+
+declare global {
+  interface Window {
+    kiln: Hooks
+  }
+}
+
+const hooks: Hooks = (window.kiln = {
+  ready: false,
+  status: "loading",
+  tick: 0,
+  frame: 0,
+  frameCount: 0,
+  liveStates: 0,
+  liveFrames: 0,
+  inspectorOpen: () => false,
+  inspectorNetwork: () => undefined,
+  colourOf: () => "",
+  nodeScreen: () => ({ x: 0, y: 0 }),
+  benchmark: () => Promise.reject(new Error("not ready")),
+  playbackRate: () => Promise.reject(new Error("not ready"))
+})
+
+const setStatus = (text: string) => {
+  $("status").textContent = text
+  hooks.status = text
+}
+
+const message = (text: string | undefined) => {
+  const m = $("message")
+  m.hidden = text === undefined
+  m.textContent = text ?? ""
+}
+
+const main = async () => {
+  const info = await fetchJson<Info>("api/info")
+  hooks.mode = info.mode
+  document.title = `Kiln · ${info.name}`
+  $("name").textContent = info.name
+  $("name").title = info.description
+  const badge = $("mode")
+  badge.textContent = info.mode === "live" ? "live" : "playback"
+  badge.classList.toggle("live", info.mode === "live")
+  message(info.mode === "live" ? `Laying out ${info.agents.toLocaleString()} agents…` : "Loading the run…")
+
+  const graph = await fetchGraph(info.mode === "live" ? "live/graph.json" : "run/graph.json", info)
+  message(undefined)
+  const view = new GraphView($("graph"), graph, info)
+  hooks.view = view
+  hooks.colourOf = (i) => view.colourOf(i)
+  hooks.nodeScreen = (i) => {
+    const p = view.screenOf(i)
+    const r = $("graph").getBoundingClientRect()
+    return { x: r.left + p.x, y: r.top + p.y }
+  }
+
+  let metrics: Metrics = info.mode === "live" ? await fetchJson<Metrics>("live/metrics.json") : await fetchMetrics("run/metrics.csv")
+  const charts = new Charts($("charts"), info, metrics)
+  window.addEventListener("resize", () => charts.resize())
+
+  // What is on screen, and where detail for the inspector comes from.
+  let shown: NodeState | undefined
+  let frames: Frames | undefined
+  let player: Player | undefined
+
+  // Colour selector: the fixed modes plus one entry per belief (when frames carry beliefs).
+  const select = $<HTMLSelectElement>("colour-by")
+  for (const [a, name] of info.beliefs.entries()) select.add(new Option(`belief: ${name}`, `belief:${a}`))
+  select.onchange = () => {
+    view.setMode(parseMode(select.value))
+    legend()
+  }
+  const legend = () => {
+    const el = $("legend")
+    const item = (colour: string, label: string) =>
+      `<div class="item"><span class="swatch" style="background:${colour}"></span>${escape(label)}</div>`
+    const gradient = (lo: string, hi: string, title: string) =>
+      `<div>${escape(title)}</div><div class="ramp" style="background:linear-gradient(90deg,${RAMP.join(",")})"></div>` +
+      `<div class="ends"><span>${lo}</span><span>${hi}</span></div>`
+    const m = view.mode
+    el.innerHTML =
+      m.kind === "meme"
+        ? info.memes.map((name, k) => item(MEME_PALETTE[k % MEME_PALETTE.length], name)).join("") + item(NO_MEME, "no meme")
+        : m.kind === "group"
+          ? info.groups.map((name, k) => item(GROUP_PALETTE[k % GROUP_PALETTE.length], name)).join("")
+          : m.kind === "energy"
+            ? gradient("0", view.energyRef.toFixed(1), "energy (size too)")
+            : m.kind === "attachment"
+              ? gradient("−1", "+1", "attachment to own group")
+              : item(POSITIVE, `+ ${info.beliefs[m.index]}`) + item(NEGATIVE, `− ${info.beliefs[m.index]}`)
+  }
+  legend()
+
+  const show = (s: NodeState) => {
+    shown = s
+    view.show(s)
+    charts.setTick(s.tick)
+    hooks.tick = s.tick
+    $("tick").textContent = `tick ${s.tick} / ${info.ticks}`
+    if (inspector.isOpen) inspector.update(agentNow(inspector.detail!.index))
+  }
+
+  // Inspector: click a node.
+  const agentNow = (i: number): AgentNow => {
+    const s = shown
+    const B = info.beliefs.length
+    return {
+      tick: s?.tick ?? 0,
+      energy: s?.energy[i] ?? 0,
+      meme: s !== undefined && s.meme[i] >= 0 ? info.memes[s.meme[i]] : "",
+      spins: s?.beliefs !== undefined ? info.beliefs.map((_, a) => spin(s.beliefs!, B, i, a)) : []
+    }
+  }
+  const inspector = new Inspector($("inspector"), info, () => view.highlight(undefined))
+  hooks.inspectorOpen = () => inspector.isOpen
+  hooks.inspectorNetwork = () => {
+    const net = inspector.network
+    if (net === undefined) return undefined
+    const g = net.getGraph()
+    return { nodes: g.order, edges: g.size, sizes: g.mapNodes((k) => net.getNodeDisplayData(k)?.size ?? -1) }
+  }
+  const detailFromFrames = (key: string, i: number, f: Frames): AgentDetail => {
+    const P = f.P
+    return {
+      key,
+      index: i,
+      group: String(graph.getNodeAttribute(key, "group") ?? ""),
+      ticks: f.ticks,
+      energy: Float32Array.from({ length: f.count }, (_, k) => f.energy(k)[i]),
+      couplings: f.couplings?.subarray(i * P, (i + 1) * P),
+      couplingsNote: `(end of run, tick ${f.ticks[f.count - 1]})`
+    }
+  }
+  const inspect = async (key: string) => {
+    const i = graph.getNodeAttribute(key, "i") as number
+    view.highlight(key)
+    let detail: AgentDetail
+    if (frames !== undefined) detail = detailFromFrames(key, i, frames)
+    else if (info.mode === "live") {
+      const a = await fetchJson<{ tick: number; ticks: number[]; energy: number[]; couplings: number[] }>(`live/agent/${i}`)
+      detail = { key, index: i, group: String(graph.getNodeAttribute(key, "group") ?? ""), ticks: a.ticks, energy: a.energy,
+        couplings: a.couplings, couplingsNote: `(live, tick ${a.tick})` }
+    } else {
+      detail = { key, index: i, group: String(graph.getNodeAttribute(key, "group") ?? ""), ticks: [], energy: [], couplings: undefined,
+        couplingsNote: "(run has no frames.bin)" }
+    }
+    inspector.open(detail, agentNow(i))
+  }
+  view.renderer.on("clickNode", ({ node }) => void inspect(node))
+  document.addEventListener("keydown", (e) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return
+    if (e.key === "Escape") inspector.close()
+    if (player === undefined) return
+    if (e.key === " ") {
+      e.preventDefault()
+      player.toggle()
+    } else if (e.key === "ArrowRight") player.step(1)
+    else if (e.key === "ArrowLeft") player.step(-1)
+    else if (e.key === "Home") player.step(-player.count)
+  })
+
+  // Playback controls.
+  const controls = ["first", "back", "play", "forward", "speed", "scrubber"].map((id) => $<HTMLButtonElement | HTMLInputElement>(id))
+  const enableControls = (on: boolean) => controls.forEach((c) => (c.disabled = !on))
+  const scrubber = $<HTMLInputElement>("scrubber")
+  const playButton = $("play")
+  const speed = $<HTMLSelectElement>("speed")
+
+  const startPlayback = (f: Frames | undefined, at: "start" | "end") => {
+    frames = f
+    if (f === undefined) {
+      const s = finalState(graph, info, info.ticks)
+      view.energyRef = energyReference(s.energy)
+      show(s)
+      enableControls(false)
+      setStatus("final state only: this run has no frames.bin (run it with --frames for playback)")
+      hooks.frameCount = 1
+      return
+    }
+    const sample = new Float32Array(Math.min(f.count, 40) * f.n)
+    for (let k = 0; k < Math.min(f.count, 40); k++) sample.set(f.energy(Math.floor((k * f.count) / Math.min(f.count, 40))), k * f.n)
+    view.energyRef = energyReference(sample)
+    legend()
+    hooks.frameCount = f.count
+    const p = new Player(
+      f.count,
+      (k) => {
+        hooks.frame = k
+        scrubber.value = String(k)
+        show(stateOf(f, k))
+      },
+      () => (playButton.textContent = p.playing ? "⏸" : "▶︎")
+    )
+    player = p
+    hooks.player = p
+    p.speed = Number(speed.value)
+    scrubber.max = String(f.count - 1)
+    enableControls(f.count > 1)
+    $("first").onclick = () => p.step(-f.count)
+    $("back").onclick = () => p.step(-1)
+    $("forward").onclick = () => p.step(1)
+    playButton.onclick = () => p.toggle()
+    speed.onchange = () => (p.speed = Number(speed.value))
+    scrubber.oninput = () => {
+      p.pause()
+      p.seek(Number(scrubber.value))
+    }
+    const start = at === "end" ? f.count - 1 : 0
+    p.frame = start
+    hooks.frame = start
+    scrubber.value = String(start)
+    show(stateOf(f, start))
+    setStatus(`${f.count} recorded ticks · ${info.agents.toLocaleString()} agents`)
+  }
+
+  const live = () => {
+    enableControls(false)
+    setStatus("waiting for the first tick…")
+    const states$ = liveStates("live").pipe(share())
+    let lastTick = metrics.rows.length > 0 ? metrics.rows[metrics.rows.length - 1][0] : -1
+    let refetching = false
+    states$.subscribe({
+      next: (s: LiveState) => {
+        hooks.liveStates++
+        if (s.status === "running" || s.status === "writing") setStatus(`${s.status === "writing" ? "writing outputs" : "running"} · tick ${s.tick} / ${s.ticks}`)
+        if (s.tick > lastTick && Object.keys(s.metrics).length > 0) {
+          const skipped = metrics.rows.length >= 2 && s.tick - lastTick > metrics.rows[1][0] - metrics.rows[0][0]
+          lastTick = s.tick
+          metrics.rows.push(metrics.columns.map((c) => s.metrics[c] ?? Number.NaN))
+          if (skipped && !refetching) {
+            // This page fell behind and the server skipped states: take the full history once.
+            refetching = true
+            void fetchJson<Metrics>("live/metrics.json").then((m) => {
+              metrics = m
+              charts.setMetrics(metrics)
+              refetching = false
+            })
+          }
+          charts.setMetrics(metrics)
+        }
+        if (s.status === "failed") setStatus(`the run failed: ${s.error ?? "unknown error"}`)
+      },
+      error: (e) => setStatus(String(e))
+    })
+    let ref = 0
+    states$
+      .pipe(
+        exhaustLatest(async () => {
+          const f = await fetchFrames("live/frame.bin")
+          const s = stateOf(f, 0)
+          ref = Math.max(ref, energyReference(s.energy))
+          if (ref > view.energyRef * 1.1 || view.energyRef === 1) view.energyRef = ref
+          show(s)
+          hooks.liveFrames++
+          await nextFrame()
+          return s
+        })
+      )
+      .subscribe({
+        complete: () => {
+          const done = hooks.liveStates > 0
+          if (!done) return
+          // The run is written: reload its outputs and hand over to playback.
+          void (async () => {
+            if (!(await exists("run/frames.bin"))) return
+            const [f, m] = await Promise.all([fetchFrames("run/frames.bin"), fetchMetrics("run/metrics.csv")])
+            metrics = m
+            charts.setMetrics(m)
+            $("mode").textContent = "playback"
+            $("mode").classList.remove("live")
+            startPlayback(f, "end")
+            setStatus(`run finished · ${f.count} recorded ticks · press play to replay`)
+          })()
+        },
+        error: (e) => setStatus(String(e))
+      })
+  }
+
+  // Benchmarks: per-frame cost of recolouring + resizing every node and drawing (GPU flushed by a pixel read).
+  hooks.benchmark = async (count = 30) => {
+    const states: NodeState[] = []
+    if (frames !== undefined) for (let k = 0; k < Math.min(frames.count, 8); k++) states.push(stateOf(frames, Math.floor((k * frames.count) / 8)))
+    if (states.length < 2 && shown !== undefined) {
+      const n = graph.order
+      for (let k = 0; k < 4; k++) {
+        const meme = Int8Array.from({ length: n }, () => Math.floor(Math.random() * (info.memes.length + 1)) - 1)
+        states.push({ ...shown, meme, energy: Float32Array.from(shown.energy, (e) => e * (0.5 + Math.random())) })
+      }
+    }
+    const gl = view.renderer.getWebGLContext()
+    const px = new Uint8Array(4)
+    const draw = () => {
+      view.renderer.refresh({ partialGraph: { nodes: [] }, skipIndexation: true })
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px)
+    }
+    draw()
+    let update = 0
+    let render = 0
+    for (let k = 0; k < count; k++) {
+      const t0 = performance.now()
+      view.show(states[k % states.length])
+      const t1 = performance.now()
+      draw()
+      render += performance.now() - t1
+      update += t1 - t0
+    }
+    await nextFrame()
+    return { nodes: graph.order, edges: graph.size, updateMs: update / count, renderMs: render / count, frameMs: (update + render) / count }
+  }
+  hooks.playbackRate = async (seconds = 3) => {
+    const p = player
+    if (p === undefined || p.count < 2) throw new Error("no playback")
+    p.pause()
+    // One new frame per animation frame, looping: how many frames per second the page really shows.
+    let count = 0
+    const sub = animationFrames().subscribe(() => {
+      p.seek((p.frame + 1) % p.count)
+      count++
+    })
+    await new Promise((r) => setTimeout(r, seconds * 1000))
+    sub.unsubscribe()
+    return { shown: count, msPerFrame: (seconds * 1000) / Math.max(1, count) }
+  }
+
+  if (info.mode === "live") live()
+  else startPlayback((await exists("run/frames.bin")) ? await fetchFrames("run/frames.bin") : undefined, "start")
+  select.value = modeKey(view.mode)
+  hooks.ready = true
+}
+
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+
+main().catch((e: unknown) => {
+  hooks.error = String(e)
+  message(`Could not load: ${String(e)}`)
+  setStatus("error")
+  console.error(e)
+})
+
