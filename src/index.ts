@@ -24,6 +24,9 @@ export { Engine } from "./engine.js"
 export { metricColumns, type MetricsTable } from "./metrics.js"
 export { simulate, simulation$, runEngine, prepareWorld, resolveScenario } from "./simulation.js"
 export type { SimulateOptions, SimulationResult, TickSummary } from "./simulation.js"
+export { Scheduler, type SchedulerShape } from "./scheduler.js"
+export { WorkerPool, WorkerError } from "./worker-pool.js"
+export { live$, runLive, type LiveTick } from "./live.js"
 
 // # Outputs
 export { writeRun, defaultRunDir, toCsv, type RunRecord } from "./output.js"
