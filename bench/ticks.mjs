@@ -1,7 +1,9 @@
 // Ticks per second of a whole simulation at B = 16 on a Barabási–Albert graph (m = 5, mean degree 10),
 // with N threads; also the process's peak RSS. Usage: node bench/ticks.mjs <agents> <threads> <ticks>
 import { Effect } from "effect"
-import { decodeScenario, prepareWorld, Engine } from "../dist/index.js"
+import { decodeScenario } from "../dist/scenario/load.js"
+import { prepareWorld } from "../dist/simulation.js"
+import { Engine } from "../dist/engine.js"
 import { WorkerPool } from "../dist/worker-pool.js"
 
 const [agents, threads, ticks] = process.argv.slice(2).map(Number)

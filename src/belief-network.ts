@@ -13,13 +13,13 @@ export const internalField = (
 
 /** Personal dissonance D = -Σ_{a<b} W_ab s_a s_b - Σ_a h_a s_a. */
 export const dissonance = (
-  W: Float32Array, wb: number, s: Int8Array, sb: number, h: Float32Array, B: number
+  W: Float32Array, wb: number, s: Int8Array, sb: number, h: Float32Array, hb: number, B: number
 ): number => {
   let d = 0
   let k = wb
   for (let a = 0; a < B; a++) {
     const sa = s[sb + a]
-    d -= h[sb + a] * sa
+    d -= h[hb + a] * sa
     for (let b = a + 1; b < B; b++) d -= W[k++] * sa * s[sb + b]
   }
   return d

@@ -60,12 +60,14 @@ export interface Stepper {
   measure(): number[] | Promise<number[]>
 }
 
+const NO_METRICS = new Float64Array(0)
+
 /** The in-process stepper: every phase on the calling thread. */
 export class Engine implements Stepper {
   readonly columns: ReadonlyArray<string>
   readonly kernel: Kernel
-  readonly perAgent: Float64Array
   tick = 0
+  private perAgentBuffer: Float64Array | undefined
   private readonly timeline: Timeline
   private readonly phases: PhaseCall[]
 
@@ -73,15 +75,20 @@ export class Engine implements Stepper {
     this.columns = metricColumns(world)
     this.kernel = new Kernel(world)
     this.timeline = new Timeline(world)
-    this.perAgent = new Float64Array(world.constants.n * SLOTS)
     this.phases = tickPhases(world)
   }
 
   /** Advances one tick. */
   step(): void {
     this.timeline.apply(this.tick)
-    for (const p of this.phases) runPhase(this.kernel, p.kind, p.lo, p.hi, this.perAgent)
+    for (const p of this.phases) runPhase(this.kernel, p.kind, p.lo, p.hi, NO_METRICS)
     this.tick++
+  }
+
+  /** Per-agent metric values, allocated on the first measurement. */
+  get perAgent(): Float64Array {
+    this.perAgentBuffer ??= new Float64Array(this.world.constants.n * SLOTS)
+    return this.perAgentBuffer
   }
 
   /** The metrics row of the current state. */

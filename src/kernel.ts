@@ -26,6 +26,8 @@ export interface Constants {
   readonly evidenceNoise: number
   /** per belief: 1 when socially expressed */
   readonly expressed: Uint8Array
+  /** agent i's dispositions start at i·hStride (0 when all agents share one vector) */
+  readonly hStride: number
   /** B×B packed-pair index */
   readonly pairIndex: Int32Array
   /** per meme m: μ_m c_m[a] (M×B), c_m (M×B), number of asserted beliefs, threshold, β, δ, α */
@@ -77,6 +79,9 @@ export class Kernel {
   private readonly internal: Float64Array
   private readonly prediction: Float64Array
   private readonly expressedCount: number
+  private readonly contentFields: boolean
+  /** whether any belief is factual (else there is no evidence to observe) */
+  private readonly evidence: boolean
   private readonly external: Float64Array
   private readonly m1: Float64Array
   private readonly m2: Float64Array
@@ -93,6 +98,8 @@ export class Kernel {
     this.internal = new Float64Array(B)
     this.prediction = new Float64Array(B)
     this.expressedCount = d.constants.expressed.reduce((n, e) => n + e, 0)
+    this.contentFields = d.inputs.field.length > 0
+    this.evidence = d.state.observations.length > 0
     this.external = new Float64Array(B)
     this.m1 = new Float64Array(B * B)
     this.m2 = new Float64Array(B * B)
@@ -111,7 +118,7 @@ export class Kernel {
     const sb = i * B
     const spins = s.spins
     const asleep = x.sleep[i] !== 0
-    if (observe) this.observe(i, asleep)
+    if (observe && this.evidence) this.observe(i, asleep)
     const ext = this.external
     const inner = this.internal
     this.externalField(i, asleep, observe)
@@ -166,7 +173,8 @@ export class Kernel {
     const g = this.internal
     const W = s.couplings
     const spins = s.spins
-    for (let a = 0; a < B; a++) g[a] = s.dispositions[sb + a]
+    const hb = i * c.hStride
+    for (let a = 0; a < B; a++) g[a] = s.dispositions[hb + a]
     let k = i * c.P
     for (let a = 0; a < B; a++) {
       const sa = spins[sb + a]
@@ -188,9 +196,9 @@ export class Kernel {
     const ext = this.external
     this.socialField(i, asleep, observe)
     this.contentField(i)
-    for (let a = 0; a < B; a++) {
-      ext[a] = x.field[sb + a] + this.social[a] + this.memeField[a] + c.evidenceGain * s.observations[sb + a]
-    }
+    for (let a = 0; a < B; a++) ext[a] = this.social[a] + this.memeField[a]
+    if (this.evidence) for (let a = 0; a < B; a++) ext[a] += c.evidenceGain * s.observations[sb + a]
+    if (this.contentFields) for (let a = 0; a < B; a++) ext[a] += x.field[sb + a]
   }
 
   /** o_i[a] for factual beliefs: the truth with chance 1 - q, its opposite with chance q; none while asleep. */
@@ -251,11 +259,13 @@ export class Kernel {
       // PE = disagreeing / all observations: of the neighbours' Σ|w|·|X|, (total - agreement)/2 disagree; then evidence.
       let total = weight * this.expressedCount
       let miss = (total - agreement) / 2
-      for (let a = 0; a < B; a++) {
-        const o = s.observations[sb + a]
-        if (o === 0) continue
-        total += 1
-        if (o !== spins[sb + a]) miss += 1
+      if (this.evidence) {
+        for (let a = 0; a < B; a++) {
+          const o = s.observations[sb + a]
+          if (o === 0) continue
+          total += 1
+          if (o !== spins[sb + a]) miss += 1
+        }
       }
       s.surprise[i] = total > 0 ? miss / total : 0
     }
@@ -361,9 +371,10 @@ export class Kernel {
     const { c, s } = this
     const wb = i * c.P
     const sb = i * c.B
-    const z = Net.dissonanceScale(s.couplings, wb, c.P, s.dispositions, sb, c.B)
+    const hb = i * c.hStride
+    const z = Net.dissonanceScale(s.couplings, wb, c.P, s.dispositions, hb, c.B)
     if (z === 0) return 0
-    const v = -Net.dissonance(s.couplings, wb, s.spins, sb, s.dispositions, c.B) / z
+    const v = -Net.dissonance(s.couplings, wb, s.spins, sb, s.dispositions, hb, c.B) / z
     return v > 0 ? v : 0
   }
 
@@ -375,7 +386,7 @@ export class Kernel {
       const o = i * SLOTS
       const wb = i * c.P
       const sb = i * B
-      out[o + Slot.dissonance] = Net.dissonance(s.couplings, wb, s.spins, sb, s.dispositions, B)
+      out[o + Slot.dissonance] = Net.dissonance(s.couplings, wb, s.spins, sb, s.dispositions, i * c.hStride, B)
       let social = 0
       let differ = 0
       for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {

@@ -2,7 +2,6 @@
 // Everything is written into a hidden temporary directory that is renamed into place only on success.
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
-import { DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import { RunError } from "./errors.js"
 import { toGraphology } from "./graph/graphology.js"
@@ -72,6 +71,8 @@ const dominantMeme = (w: World, i: number): string => {
 
 /** Converts a CSV file to Parquet with explicit column types (DuckDB, one thread: byte-stable output). */
 const csvToParquet = async (csv: string, parquet: string, columns: ReadonlyArray<string>, types: ReadonlyArray<string>) => {
+  // Loaded on use: simulations that never write Parquet do not pay for the database engine.
+  const { DuckDBInstance } = await import("@duckdb/node-api")
   const db = await DuckDBInstance.create(":memory:", { threads: "1" })
   const conn = await db.connect()
   try {

@@ -7,6 +7,12 @@ export interface Layout {
   readonly n: number
   readonly B: number
   readonly M: number
+  /** whether dispositions differ between agents (else one shared vector of B) */
+  readonly individualDispositions: boolean
+  /** whether any intervention carries content (else the content-field array is empty) */
+  readonly contentFields: boolean
+  /** whether any belief is factual (else the observation array is empty) */
+  readonly evidence: boolean
 }
 
 export const pairCount = (B: number): number => (B * (B - 1)) / 2
@@ -31,14 +37,14 @@ export interface AgentState {
   readonly spins: Int8Array
   /** W_i, packed upper triangles, n×P */
   readonly couplings: Float32Array
-  /** dispositions h_i[a], n×B */
+  /** dispositions h_i[a], n×B — or B values shared by all when they do not vary (see Constants.hStride) */
   readonly dispositions: Float32Array
   /** ε_i and the resting level it relaxes to */
   readonly energy: Float64Array
   readonly rest: Float64Array
   /** chance per tick per factual belief of observing it (lower under withdrawal) */
   readonly observeRate: Float32Array
-  /** o_i[a] ∈ {-1,0,+1} this tick (factual beliefs only), n×B */
+  /** o_i[a] ∈ {-1,0,+1} this tick (factual beliefs only), n×B; empty without factual beliefs */
   readonly observations: Int8Array
   /** prediction error of the last tick */
   readonly surprise: Float32Array
@@ -56,7 +62,7 @@ export interface AgentState {
  * The kernels only read these.
  */
 export interface Inputs {
-  /** content fields F_i[a], n×B */
+  /** content fields F_i[a], n×B; empty when the scenario has no content-bearing intervention */
   readonly field: Float32Array
   /** energy input per tick (ritual, meditation, sleep, surprise, doses) */
   readonly heat: Float64Array
@@ -83,11 +89,11 @@ export interface Inputs {
 export const allocState = (l: Layout, shared: boolean): AgentState => ({
   spins: alloc(Int8Array, l.n * l.B, shared),
   couplings: alloc(Float32Array, l.n * pairCount(l.B), shared),
-  dispositions: alloc(Float32Array, l.n * l.B, shared),
+  dispositions: alloc(Float32Array, (l.individualDispositions ? l.n : 1) * l.B, shared),
   energy: alloc(Float64Array, l.n, shared),
   rest: alloc(Float64Array, l.n, shared),
   observeRate: alloc(Float32Array, l.n, shared),
-  observations: alloc(Int8Array, l.n * l.B, shared),
+  observations: alloc(Int8Array, l.evidence ? l.n * l.B : 0, shared),
   surprise: alloc(Float32Array, l.n, shared),
   salience: alloc(Float32Array, l.n * l.M, shared),
   hosts: alloc(Uint8Array, l.n * l.M, shared),
@@ -96,7 +102,7 @@ export const allocState = (l: Layout, shared: boolean): AgentState => ({
 })
 
 export const allocInputs = (l: Layout, rituals: number, shared: boolean): Inputs => ({
-  field: alloc(Float32Array, l.n * l.B, shared),
+  field: alloc(Float32Array, l.contentFields ? l.n * l.B : 0, shared),
   heat: alloc(Float64Array, l.n, shared),
   sinks: alloc(Float32Array, l.n, shared),
   depth: alloc(Float32Array, l.n, shared),

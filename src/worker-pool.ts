@@ -3,7 +3,7 @@
 // Every agent's update reads and writes the same values whichever thread runs it, so results are bit-identical
 // for any number of threads.
 import { existsSync } from "node:fs"
-import { parentPort, Worker } from "node:worker_threads"
+import { parentPort, receiveMessageOnPort, Worker } from "node:worker_threads"
 import { Effect, type Scope } from "effect"
 import { RunError } from "./errors.js"
 import { Phase, runPhase, tickPhases, type PhaseCall, type PhaseKind, type Stepper } from "./engine.js"
@@ -17,6 +17,9 @@ import type { World } from "./world.js"
 const Ctl = { generation: 0, kind: 1, lo: 2, hi: 3, done: 4, failed: 5, stop: 6 } as const
 const CONTROL = 8
 const MESSAGE_BYTES = 4096
+/** A phase that hands the workers a buffer posted to them (the per-agent metric values). */
+const ATTACH = -1
+const EMPTY = new Float64Array(0)
 
 /** Below this many agents per thread a phase runs on this thread alone: a barrier would cost more than it saves. */
 export const MIN_SLICE = 512
@@ -26,7 +29,6 @@ export class WorkerError extends RunError {}
 
 export interface WorkerInit {
   readonly data: KernelData
-  readonly perAgent: Float64Array
   readonly control: Int32Array
   readonly message: Uint8Array
   readonly index: number
@@ -47,8 +49,9 @@ const workerUrl = (): URL => {
 
 export class WorkerPool implements Stepper {
   readonly columns: ReadonlyArray<string>
-  readonly perAgent: Float64Array
   tick = 0
+  /** allocated on the first measurement (a run that never measures never pays for it) */
+  private perAgentBuffer: Float64Array | undefined
   private readonly kernel: Kernel
   private readonly timeline: Timeline
   private readonly phases: PhaseCall[]
@@ -62,7 +65,6 @@ export class WorkerPool implements Stepper {
     this.kernel = new Kernel(world)
     this.timeline = new Timeline(world)
     this.phases = tickPhases(world)
-    this.perAgent = alloc(Float64Array, world.constants.n * SLOTS, true)
     this.control = alloc(Int32Array, CONTROL, true)
     this.message = alloc(Uint8Array, MESSAGE_BYTES, true)
   }
@@ -90,7 +92,6 @@ export class WorkerPool implements Stepper {
     for (let index = 1; index < this.threads; index++) {
       const init: WorkerInit = {
         data: { constants, state, inputs, topology },
-        perAgent: this.perAgent,
         control: this.control,
         message: this.message,
         index,
@@ -137,13 +138,34 @@ export class WorkerPool implements Stepper {
     return reduce(this.world, this.tick, this.perAgent)
   }
 
+  /** Per-agent metric values, shared with the workers: handed over with an `attach` phase on first use. */
+  get perAgent(): Float64Array {
+    if (this.perAgentBuffer === undefined) {
+      const buffer = alloc(Float64Array, this.world.constants.n * SLOTS, true)
+      for (const w of this.workers) w.postMessage(buffer)
+      this.perAgentBuffer = buffer
+      this.post(ATTACH, 0, 0)
+      this.waitSync()
+    }
+    return this.perAgentBuffer
+  }
+
   /** One phase over [lo, hi): split over the threads when every slice is worth it, else run here. */
   private async run(kind: PhaseKind, lo: number, hi: number): Promise<void> {
     if (this.failure) throw this.failure
     if (this.threads === 1 || hi - lo < this.minSlice * this.threads) {
-      runPhase(this.kernel, kind, lo, hi, this.perAgent)
+      runPhase(this.kernel, kind, lo, hi, kind === Phase.measure ? this.perAgent : EMPTY)
       return
     }
+    const perAgent = kind === Phase.measure ? this.perAgent : undefined
+    this.post(kind, lo, hi)
+    const [a, b] = slice(lo, hi, 0, this.threads)
+    runPhase(this.kernel, kind, a, b, perAgent ?? EMPTY)
+    await this.barrier()
+  }
+
+  /** Tells the workers to run `kind` over their slices of [lo, hi). */
+  private post(kind: number, lo: number, hi: number): void {
     const c = this.control
     c[Ctl.kind] = kind
     c[Ctl.lo] = lo
@@ -151,9 +173,15 @@ export class WorkerPool implements Stepper {
     Atomics.store(c, Ctl.done, 0)
     Atomics.add(c, Ctl.generation, 1)
     Atomics.notify(c, Ctl.generation)
-    const [a, b] = slice(lo, hi, 0, this.threads)
-    runPhase(this.kernel, kind, a, b, this.perAgent)
-    await this.barrier()
+  }
+
+  /** A blocking barrier, for the short attach phase. */
+  private waitSync(): void {
+    for (;;) {
+      const done = Atomics.load(this.control, Ctl.done)
+      if (done >= this.threads - 1) return this.check()
+      Atomics.wait(this.control, Ctl.done, done, 100)
+    }
   }
 
   /** Waits until every worker has finished the phase: briefly blocking (cheap), then without blocking the event loop. */
@@ -205,8 +233,9 @@ export class WorkerPool implements Stepper {
 
 /** The loop a worker thread runs: wait for a phase, run its slice, report, repeat until told to stop. */
 export const serve = (init: WorkerInit): void => {
-  const { control: c, index, threads, perAgent } = init
+  const { control: c, index, threads } = init
   const kernel = new Kernel(init.data)
+  let perAgent: Float64Array = EMPTY
   // Generation 0 is "nothing yet": a phase posted before this thread got here is picked up at once.
   let generation = 0
   parentPort?.postMessage("ready")
@@ -215,8 +244,12 @@ export const serve = (init: WorkerInit): void => {
     generation = Atomics.load(c, Ctl.generation)
     if (Atomics.load(c, Ctl.stop) === 1) return
     try {
-      const [lo, hi] = slice(c[Ctl.lo], c[Ctl.hi], index, threads)
-      runPhase(kernel, c[Ctl.kind] as PhaseKind, lo, hi, perAgent)
+      const kind = c[Ctl.kind]
+      if (kind === ATTACH) perAgent = receiveMessageOnPort(parentPort!)!.message as Float64Array
+      else {
+        const [lo, hi] = slice(c[Ctl.lo], c[Ctl.hi], index, threads)
+        runPhase(kernel, kind as PhaseKind, lo, hi, perAgent)
+      }
     } catch (e) {
       init.message.set(new TextEncoder().encode(String((e as Error)?.stack ?? e)).subarray(0, MESSAGE_BYTES))
       Atomics.store(c, Ctl.failed, index)

@@ -48,8 +48,14 @@ export const makeWorld = (s: Scenario, graph: SocialGraph, file = "<scenario>", 
   const M = s.memes.length
   const topology = compileTopology(graph, shared)
   const rituals = s.interventions.filter((i) => i.kind === "ritual").length
-  const state = allocState({ n, B, M }, shared)
-  const inputs = allocInputs({ n, B, M }, rituals, shared)
+  const layout = {
+    n, B, M,
+    individualDispositions: s.prior.hNoise > 0,
+    evidence: s.beliefs.some((b) => b.kind === "factual"),
+    contentFields: s.interventions.some((iv) => "content" in iv && Object.keys(iv.content).length > 0)
+  }
+  const state = allocState(layout, shared)
+  const inputs = allocInputs(layout, rituals, shared)
   const constants = makeConstants(s, graph, beliefIndex)
   const ctx = { graph, topology, seed: s.seed, file }
   const targets = s.interventions.map((iv, k) => resolveTargets(iv.target, ctx, TARGET_SALT + k, `interventions[${k}].target`))
@@ -100,7 +106,7 @@ const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<strin
     theta: s.plasticity.theta, saturation: s.plasticity.saturation, eta: s.plasticity.eta, wMax: s.plasticity.wMax,
     conformity: s.social.conformity,
     evidenceGain: s.evidence.gain, evidenceNoise: s.evidence.noise,
-    expressed, pairIndex: pairIndexTable(B),
+    expressed, pairIndex: pairIndexTable(B), hStride: s.prior.hNoise > 0 ? B : 0,
     memeLoad, memeContent,
     memeSize: new Int32Array(s.memes.map((m) => Object.keys(m.content).length)),
     memeThreshold: new Float32Array(s.memes.map((m) => m.threshold)),
@@ -129,7 +135,7 @@ const initialise = (w: World): void => {
       if (identityOf >= 0) v = g === identityOf ? 1 : -1
       state.spins[i * B + a] = v
       const h = declared[a]?.h ?? 0
-      state.dispositions[i * B + a] = h + (s.prior.hNoise > 0 ? s.prior.hNoise * nextGaussian(state.rng, i) : 0)
+      state.dispositions[i * c.hStride + a] = h + (s.prior.hNoise > 0 ? s.prior.hNoise * nextGaussian(state.rng, i) : 0)
     }
     for (let k = 0; k < P; k++) {
       const v = prior[k] + (s.prior.noise > 0 ? s.prior.noise * nextGaussian(state.rng, i) : 0)

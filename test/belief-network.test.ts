@@ -18,7 +18,7 @@ describe("dissonance", () => {
     const s = Int8Array.from([1, -1, 1])
     const h = Float32Array.from([0.5, 0, -1])
     // -(1·1·-1 + -0.5·1·1 + 0.25·-1·1) - (0.5·1 + -1·1) = -(-1.75) - (-0.5) = 2.25
-    expect(Net.dissonance(W, 0, s, 0, h, 3)).toBeCloseTo(2.25, 6)
+    expect(Net.dissonance(W, 0, s, 0, h, 0, 3)).toBeCloseTo(2.25, 6)
     expect(Net.internalField(W, 0, s, 0, 0, 3, pairIndexTable(3))).toBeCloseTo(1 * -1 + -0.5 * 1, 6)
   })
 })

@@ -9,7 +9,8 @@ const pair = (meme: Record<string, unknown> = {}, energy: Record<string, unknown
     graph: { kind: "complete", n: 2 },
     weights: { mean: weight },
     beliefs: [{ name: "a" }, { name: "b" }],
-    prior: { noise: 0 },
+    // Individual dispositions (any hNoise > 0) let a test hold each agent's beliefs in place.
+    prior: { noise: 0, hNoise: 1e-9 },
     energy: { rest: 0, initial: 0, gamma: 0, surprise: 0, ...energy },
     memes: [{ name: "m", content: { a: 1, b: 1 }, ...meme }]
   })

@@ -55,7 +55,7 @@ const weigh = (g: SocialGraph, s: Scenario): SocialGraph => {
   const rng = new Uint32Array(4)
   const stream = makeStream(s.seed, WEIGHT_SALT)
   rng.set([stream() * 2 ** 32, stream() * 2 ** 32, stream() * 2 ** 32, stream() * 2 ** 32 + 1])
-  const weight = new Float64Array(g.weight.length)
+  const weight = new Float32Array(g.weight.length)
   for (let e = 0; e < weight.length; e++) weight[e] = (mean + (sd > 0 ? sd * nextGaussian(rng, 0) : 0)) / div
   return { ...g, weight }
 }

@@ -212,7 +212,7 @@ class CsvEdges {
       directed: false,
       source: Int32Array.from(this.source),
       target: Int32Array.from(this.target),
-      weight: Float64Array.from(this.weight),
+      weight: Float32Array.from(this.weight),
       keys: this.keys,
       group: new Int32Array(n).fill(-1),
       groupNames: [],

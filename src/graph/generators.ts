@@ -37,6 +37,7 @@ class EdgeBuffer {
 
   /** Copies out exactly `length` edges so the spare capacity can be collected. */
   finish(): { source: Int32Array; target: Int32Array } {
+    if (this.length === this.source.length) return { source: this.source, target: this.target }
     return { source: this.source.slice(0, this.length), target: this.target.slice(0, this.length) }
   }
 
@@ -61,7 +62,7 @@ const undirected = (n: number, source: Int32Array, target: Int32Array): SocialGr
   directed: false,
   source,
   target,
-  weight: new Float64Array(source.length).fill(1),
+  weight: new Float32Array(source.length).fill(1),
   keys: defaultKeys(n),
   group: new Int32Array(n).fill(-1),
   groupNames: [],

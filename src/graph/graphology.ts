@@ -83,7 +83,7 @@ const readEdges = (graph: AbstractGraph, index: Map<string, number>, directed: b
   const n = graph.order
   const source = new Int32Array(graph.size)
   const target = new Int32Array(graph.size)
-  const weight = new Float64Array(graph.size)
+  const weight = new Float32Array(graph.size)
   // Pair keys a*n+b are exact doubles up to n ≈ 9e7 nodes, far beyond what a file holds.
   const seen = new Set<number>()
   let e = 0

@@ -10,8 +10,8 @@ export interface SocialGraph {
   /** Edge endpoints (source, target) as agent indices, one entry per edge. */
   readonly source: Int32Array
   readonly target: Int32Array
-  /** Edge weights w (default 1; negative = antagonistic tie). */
-  readonly weight: Float64Array
+  /** Edge weights w (default 1; negative = antagonistic tie), single precision like the engine's CSR. */
+  readonly weight: Float32Array
   /** Node keys as they appear in files and outputs (default "0".."n-1"). */
   readonly keys: ReadonlyArray<string>
   /** Group index per agent (-1 = none) and the group names it indexes. */

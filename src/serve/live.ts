@@ -56,7 +56,8 @@ export class LiveHub {
   ) {
     this.last = { status: "running", tick: 0, ticks: world.scenario.ticks, metrics: {} }
     this.state$.next(this.last)
-    this.layout = computeLayout(world.graph, { seed: world.scenario.seed })
+    // In a worker for all but small graphs, so the server answers and the run starts while the layout is computed.
+    this.layout = computeLayout(world.graph, { seed: world.scenario.seed, worker: world.constants.n > 1000 })
     this.graphJson = this.layout.then((xy) =>
       JSON.stringify(toGraphology(world.graph, (i) => ({ x: xy[2 * i], y: xy[2 * i + 1] })).export())
     )

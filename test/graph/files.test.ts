@@ -38,7 +38,7 @@ const expected: SocialGraph = {
   directed: false,
   source: Int32Array.from([0, 1, 2]),
   target: Int32Array.from([1, 2, 3]),
-  weight: Float64Array.from([-1.5, 2, 1]),
+  weight: Float32Array.from([-1.5, 2, 1]),
   keys: ["a", "b", "c", "d"],
   group: Int32Array.from([0, 1, 0, -1]),
   groupNames: ["red", "blue"],

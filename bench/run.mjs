@@ -1,0 +1,65 @@
+// The benchmark suite (`npm run bench`): each measurement in a fresh child process; prints a table and
+// writes bench/results/latest.json. Ratios (speedup) come from runs made back to back in this one session.
+import { execFileSync } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { availableParallelism, cpus } from "node:os"
+
+const here = new URL(".", import.meta.url)
+const node = (script, args) =>
+  JSON.parse(execFileSync(process.execPath, [new URL(script, here).pathname, ...args.map(String)], { encoding: "utf8" }).trim().split("\n").pop())
+
+const log = (s) => process.stderr.write(s + "\n")
+
+log("kernel: 100,000 agents, B = 16, Barabási–Albert m = 5, one thread")
+const hot = node("kernel.mjs", [100_000, 10, "hot"])
+const cold = node("kernel.mjs", [100_000, 10, "cold"])
+
+const sizes = [
+  { agents: 10_000, ticks: 100 },
+  { agents: 100_000, ticks: 10 },
+  { agents: 1_000_000, ticks: 3 }
+]
+const runs = []
+for (const { agents, ticks } of sizes) {
+  for (const threads of [1, 2]) {
+    log(`ticks: ${agents} agents, ${threads} thread(s), ${ticks} ticks`)
+    runs.push(node("ticks.mjs", [agents, threads, ticks]))
+  }
+}
+const at = (agents, threads) => runs.find((r) => r.agents === agents && r.threads === threads)
+
+// Least-squares slope of log(seconds per tick) against log(agents), one thread.
+const xs = sizes.map((s) => Math.log(s.agents))
+const ys = sizes.map((s) => Math.log(1 / at(s.agents, 1).ticks_per_s))
+const mx = xs.reduce((a, b) => a + b) / xs.length
+const my = ys.reduce((a, b) => a + b) / ys.length
+const slope = xs.reduce((a, x, k) => a + (x - mx) * (ys[k] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0)
+
+const million = at(1_000_000, 2)
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: availableParallelism(),
+  kernel_updates_per_s: hot.updates_per_s,
+  kernel_updates_per_s_cold: cold.updates_per_s,
+  ticks_per_s: Object.fromEntries(sizes.map((s) => [s.agents, { 1: at(s.agents, 1).ticks_per_s, 2: at(s.agents, 2).ticks_per_s }])),
+  speedup: Object.fromEntries(sizes.map((s) => [s.agents, at(s.agents, 2).ticks_per_s / at(s.agents, 1).ticks_per_s])),
+  bytes_per_agent: million.peak_rss_bytes / 1_000_000,
+  scaling_exponent: slope,
+  million_agents_100_ticks_s: million.setup_seconds + 100 / million.ticks_per_s,
+  runs
+}
+mkdirSync(new URL("results/", here), { recursive: true })
+writeFileSync(new URL("results/latest.json", here), JSON.stringify(result, null, 2) + "\n")
+
+const f = (v, d = 2) => (v >= 1e5 ? v.toExponential(2) : v.toFixed(d))
+console.log(`kernel updates/s (hot, worst case)   ${f(hot.updates_per_s)}`)
+console.log(`kernel updates/s (cold)              ${f(cold.updates_per_s)}`)
+console.log("agents      ticks/s 1 thread  ticks/s 2 threads  speedup")
+for (const s of sizes) {
+  console.log(`${String(s.agents).padEnd(12)}${f(at(s.agents, 1).ticks_per_s).padEnd(18)}${f(at(s.agents, 2).ticks_per_s).padEnd(19)}${f(result.speedup[s.agents])}`)
+}
+console.log(`bytes per agent (1M agents, 2 threads, peak RSS)  ${f(result.bytes_per_agent, 0)}`)
+console.log(`scaling exponent (time per tick vs agents)        ${f(slope, 3)}`)
+console.log(`1,000,000 agents × 100 ticks, 2 threads (s)       ${f(result.million_agents_100_ticks_s, 1)} (setup + 100 / measured ticks/s)`)

@@ -1,0 +1,93 @@
+// Runs a claims experiment in this process, exactly as `kiln sweep` would (same design, same seeds, same
+// recording), and summarises the final values of each condition over its replicates.
+import { join } from "node:path"
+import { Engine } from "../../src/engine.js"
+import { expandDesign } from "../../src/experiment/design.js"
+import { loadExperiment } from "../../src/experiment/load.js"
+import { prepareWorld } from "../../src/simulation.js"
+import type { World } from "../../src/world.js"
+
+export const claimsDir = join(import.meta.dirname, "../../scenarios/claims")
+
+export interface ClaimRun {
+  /** factor column → level (e.g. { condition: "slow" }) */
+  readonly values: Readonly<Record<string, unknown>>
+  readonly replicate: number
+  readonly seed: number
+  /** metric → value at the last tick */
+  readonly final: Readonly<Record<string, number>>
+  /** metric → recorded series (tick 0, every recordEvery-th tick, the last) */
+  readonly series: Readonly<Record<string, number[]>>
+  /** the world at the end of the run (spins, couplings, groups…) */
+  readonly world: World
+}
+
+/** Runs every run of the experiment file (no stop rules are used by the claims experiments). */
+export const runClaim = (file: string): ClaimRun[] => {
+  const design = expandDesign(loadExperiment(join(claimsDir, file)))
+  return design.runs.map((run) => {
+    const point = design.points[run.point]
+    const engine = new Engine(prepareWorld({ ...point.scenario, seed: run.seed }, design.experiment.baseFile))
+    const s = engine.world.scenario
+    const rows: number[][] = [engine.measure()]
+    while (engine.tick < s.ticks) {
+      engine.step()
+      if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) rows.push(engine.measure())
+    }
+    const series: Record<string, number[]> = {}
+    engine.columns.forEach((c, k) => (series[c] = rows.map((r) => r[k])))
+    const final: Record<string, number> = {}
+    engine.columns.forEach((c, k) => (final[c] = rows[rows.length - 1][k]))
+    return { values: point.values, replicate: run.replicate, seed: run.seed, final, series, world: engine.world }
+  })
+}
+
+export interface Summary {
+  readonly n: number
+  readonly mean: number
+  readonly sd: number
+  readonly se: number
+  readonly values: number[]
+}
+
+export const summarise = (values: number[]): Summary => {
+  const n = values.length
+  const mean = values.reduce((a, b) => a + b, 0) / n
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0
+  return { n, mean, sd, se: sd / Math.sqrt(n), values }
+}
+
+/** The statistic of each run, grouped by the level of `column` (default "condition"). */
+export const byCondition = (
+  runs: ReadonlyArray<ClaimRun>,
+  stat: (r: ClaimRun) => number,
+  column = "condition"
+): Record<string, Summary> => {
+  const groups: Record<string, number[]> = {}
+  for (const r of runs) (groups[String(r.values[column])] ??= []).push(stat(r))
+  return Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, summarise(v)]))
+}
+
+export const finalOf = (metric: string) => (r: ClaimRun): number => {
+  const v = r.final[metric]
+  if (v === undefined) throw new Error(`no metric ${metric}`)
+  return v
+}
+
+/** Mean of a metric over the recorded ticks in [from, to] (a long-run average). */
+export const averageOf = (metric: string, from: number, to = Infinity) => (r: ClaimRun): number => {
+  const ticks = r.series.tick
+  const xs = r.series[metric].filter((_, k) => ticks[k] >= from && ticks[k] <= to)
+  return xs.reduce((a, b) => a + b, 0) / xs.length
+}
+
+export const fmt = (s: Summary, digits = 3): string => `${s.mean.toFixed(digits)} ± ${s.se.toFixed(digits)}`
+
+/** Prints the table of a claim (kept in the test log: the numbers docs/SCENARIOS.md quotes). */
+export const report = (claim: string, metric: string, table: Record<string, Summary>): void => {
+  const cells = Object.entries(table).map(([k, s]) => `${k} ${fmt(s)}`).join(" | ")
+  console.log(`[${claim}] ${metric}: ${cells}`)
+}
+
+/** How far b.mean lies above a.mean, in standard errors of the difference (unpaired). */
+export const zAbove = (a: Summary, b: Summary): number => (b.mean - a.mean) / Math.sqrt(a.se ** 2 + b.se ** 2)
