@@ -91,3 +91,20 @@ export const report = (claim: string, metric: string, table: Record<string, Summ
 
 /** How far b.mean lies above a.mean, in standard errors of the difference (unpaired). */
 export const zAbove = (a: Summary, b: Summary): number => (b.mean - a.mean) / Math.sqrt(a.se ** 2 + b.se ** 2)
+
+/** The central interval [lo, hi] of win counts a fair coin gives in n tries with probability ≥ level (exact binomial). */
+export const binomialInterval = (n: number, p = 0.5, level = 0.99): readonly [number, number] => {
+  const pmf: number[] = []
+  let logC = 0
+  for (let k = 0; k <= n; k++) {
+    if (k > 0) logC += Math.log(n - k + 1) - Math.log(k)
+    pmf.push(Math.exp(logC + k * Math.log(p) + (n - k) * Math.log(1 - p)))
+  }
+  const tail = (1 - level) / 2
+  let lo = 0, acc = 0
+  while (acc + pmf[lo] <= tail) acc += pmf[lo++]
+  let hi = n
+  acc = 0
+  while (acc + pmf[hi] <= tail) acc += pmf[hi--]
+  return [lo, hi]
+}
