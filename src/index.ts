@@ -30,7 +30,11 @@ export { live$, runLive, type LiveTick } from "./live.js"
 
 // # Outputs
 export { writeRun, defaultRunDir, toCsv, type RunRecord } from "./output.js"
+export { FrameRecorder, decodeFrames, type Frames } from "./frames.js"
 export { KILN_VERSION } from "./version.js"
+
+// # Viewer
+export { serveRun, serveLive, type ServeOptions } from "./serve/index.js"
 
 // # Experiments
 export * from "./experiment/api.js"

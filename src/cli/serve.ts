@@ -32,7 +32,7 @@ export const serve = Command.make(
     host: hostFlag,
     rate: Flag.Finite("rate").pipe(
       Flag.withDefault(20),
-      Flag.withDescription("live mode: at most this many ticks per second, so the spread can be watched (0: no limit)")
+      Flag.withDescription("live mode: at most this many ticks per second, so the spread can be watched (default 20; 0: no limit)")
     ),
     out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("live mode: where to write the finished run (default runs/<name>-<seed>)")),
     ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("live mode: ticks to run (overrides the scenario)")),

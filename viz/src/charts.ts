@@ -9,6 +9,8 @@ interface SeriesSpec {
   readonly column: string
   readonly label: string
   readonly colour: string
+  /** a second y scale, drawn on the right, for a series of another magnitude */
+  readonly right?: boolean
 }
 
 interface ChartSpec {
@@ -31,7 +33,7 @@ export const chartSpecs = (info: Info, columns: ReadonlyArray<string>): ChartSpe
       title: "Dissonance and frustration",
       series: [
         { column: "dissonance_mean", label: "dissonance", colour: "#e05cd6" },
-        { column: "frustration_mean", label: "frustration", colour: "#35c2e8" }
+        { column: "frustration_mean", label: "frustration (right)", colour: "#35c2e8", right: true }
       ]
     },
     {
@@ -83,11 +85,15 @@ export class Charts {
           width,
           height: 150,
           plugins: [cursorLine],
-          scales: { x: { time: false }, y: spec.range ? { range: [spec.range[0], spec.range[1]] } : { auto: true } },
-          axes: [{ ...AXIS, size: 28 }, { ...AXIS, size: 44 }],
+          scales: { x: { time: false }, y: spec.range ? { range: [spec.range[0], spec.range[1]] } : { auto: true }, right: { auto: true } },
+          axes: [
+            { ...AXIS, size: 28 },
+            { ...AXIS, size: 44 },
+            ...(spec.series.some((x) => x.right) ? [{ ...AXIS, scale: "right", side: 1, size: 40, grid: { show: false } }] : [])
+          ],
           legend: { show: true, live: false },
           cursor: { drag: { x: false, y: false } },
-          series: [{ label: "tick" }, ...spec.series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, points: { show: false } }))]
+          series: [{ label: "tick" }, ...spec.series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, scale: s.right ? "right" : "y", points: { show: false } }))]
         },
         this.data(spec, metrics),
         el

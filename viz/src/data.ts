@@ -54,22 +54,33 @@ export const parseCsv = (text: string): Metrics => {
 
 export const fetchMetrics = async (url: string): Promise<Metrics> => parseCsv(await (await get(url)).text())
 
-/** The graph with its layout; each node gets `i`, its agent index (file order), and `g`, its group index. */
-export const fetchGraph = async (url: string, info: Info): Promise<Graph> => {
+/** The laid-out graph (nodes only) and its edges as agent-index pairs. */
+export interface LoadedGraph {
+  readonly graph: Graph
+  readonly source: Int32Array
+  readonly target: Int32Array
+}
+
+/**
+ * The graph with its layout; each node gets `i`, its agent index (file order), and `g`, its group index.
+ * Edges are taken out of the graph into index arrays: they are drawn as a static layer (edge-layer.ts),
+ * and sigma then has only nodes to index and draw.
+ */
+export const fetchGraph = async (url: string, info: Info): Promise<LoadedGraph> => {
+  const data = await fetchJson<{ nodes: Array<{ key: string }>; edges: Array<{ source: string; target: string }> }>(url)
   const graph = new Graph()
-  graph.import(await fetchJson(url))
+  graph.import({ ...data, edges: [] })
   const groupIndex = new Map(info.groups.map((g, k) => [g, k]))
-  let i = 0
-  graph.forEachNode((_key, a) => {
-    a.i = i++
+  const index = new Map<string, number>()
+  graph.forEachNode((key, a) => {
+    a.i = index.size
     a.g = typeof a.group === "string" ? (groupIndex.get(a.group) ?? -1) : -1
     a.size = 2
+    index.set(key, index.size)
   })
-  // Edge attributes are never drawn individually (one faint style for all): drop them to save memory.
-  graph.forEachEdge((_key, a) => {
-    for (const k of Object.keys(a)) delete a[k]
-  })
-  return graph
+  const source = Int32Array.from(data.edges, (e) => index.get(String(e.source)) ?? 0)
+  const target = Int32Array.from(data.edges, (e) => index.get(String(e.target)) ?? 0)
+  return { graph, source, target }
 }
 
 export const stateOf = (frames: Frames, f: number): NodeState => ({

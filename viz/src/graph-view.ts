@@ -1,14 +1,17 @@
 // The social graph in sigma 4: positions from the layout, colour and size from a NodeState and a colour mode.
 // Per-tick updates touch only `color` and `size` (one updateEachNodeAttributes with hints: no re-indexing).
 import type Graph from "graphology"
-import Sigma, { DEFAULT_STYLES } from "sigma"
+import Sigma from "sigma"
 import { pathLine } from "sigma/rendering"
 import { spin } from "../../src/frames"
-import { baseSize, EDGE, groupColour, memeColour, NEGATIVE, POSITIVE, ramp, sizeOf, type ColourMode } from "./colours"
-import type { Info, NodeState } from "./data"
+import { baseSize, groupColour, memeColour, NEGATIVE, POSITIVE, ramp, sizeOf, type ColourMode } from "./colours"
+import type { Info, LoadedGraph, NodeState } from "./data"
+import { EdgeLayer } from "./edge-layer"
 
 export class GraphView {
   readonly renderer: Sigma
+  readonly graph: Graph
+  readonly edges: EdgeLayer
   mode: ColourMode = { kind: "meme" }
   energyRef = 1
   private state: NodeState | undefined
@@ -21,9 +24,11 @@ export class GraphView {
 
   constructor(
     container: HTMLElement,
-    readonly graph: Graph,
+    loaded: LoadedGraph,
     readonly info: Info
   ) {
+    const graph = loaded.graph
+    this.graph = graph
     const n = graph.order
     this.colours = new Array<string>(n).fill(memeColour(-1))
     this.sizes = new Float32Array(n).fill(2)
@@ -35,32 +40,38 @@ export class GraphView {
       this.groupOf[a.i as number] = a.g as number
     })
     this.renderer = new Sigma(graph, container, {
+      // The graph holds no edges (see EdgeLayer); one plain path keeps sigma from building its loop programs.
       primitives: { edges: { paths: [pathLine()] } },
       styles: {
+        // Only what is drawn: every rule is evaluated per node on each tick, so DEFAULT_STYLES (labels,
+        // hover backdrops) would cost time for nothing.
         nodes: [
-          DEFAULT_STYLES.nodes,
           {
+            x: { attribute: "x" },
+            y: { attribute: "y" },
             color: { attribute: "color", defaultValue: memeColour(-1) },
             size: { attribute: "size", defaultValue: 2 },
-            labelVisibility: "hidden"
+            labelVisibility: "hidden",
+            depth: "nodes"
           },
           {
             whenState: "isHighlighted",
             then: { depth: "topNodes", backdropVisibility: "visible", backdropColor: "#ffffff", backdropPadding: 3, backdropShadowBlur: 14 }
           }
-        ],
-        edges: { color: EDGE, size: n > 20000 ? 0.3 : 0.5 }
+        ]
       },
       settings: {
         itemSizesReference: "screen",
         renderLabels: false,
         renderEdgeLabels: false,
-        hideEdgesOnMove: n > 20000,
         enableNodeDrag: false,
-        stagePadding: 16,
-        minEdgeThickness: 0.5
+        // The picking pass redraws every node; at 1/4 resolution it costs a third less, and nodes of a
+        // graph this large are clicked zoomed in anyway.
+        pickingDownSizingRatio: n > 5000 ? 4 : 2,
+        stagePadding: 16
       }
     })
+    this.edges = new EdgeLayer(container, this.renderer, this.keys, loaded.source, loaded.target, n > 20000 ? 0.35 : 0.6)
   }
 
   private node(i: number, s: NodeState): void {

@@ -20,6 +20,8 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getEl
 /** Test and benchmark hooks (read by test/viz and docs/VIEWER.md's measurement). */
 interface Hooks {
   ready: boolean
+  /** milliseconds since navigation at each loading step */
+  timings: Record<string, number>
   error?: string
   mode?: "run" | "live"
   status: string
@@ -28,6 +30,8 @@ interface Hooks {
   frameCount: number
   liveStates: number
   liveFrames: number
+  /** ticks of the live frames shown, in order */
+  liveTicks: number[]
   view?: GraphView
   player?: Player
   inspectorOpen: () => boolean
@@ -46,12 +50,14 @@ declare global {
 
 const hooks: Hooks = (window.kiln = {
   ready: false,
+  timings: {},
   status: "loading",
   tick: 0,
   frame: 0,
   frameCount: 0,
   liveStates: 0,
   liveFrames: 0,
+  liveTicks: [],
   inspectorOpen: () => false,
   inspectorNetwork: () => undefined,
   colourOf: () => "",
@@ -82,9 +88,12 @@ const main = async () => {
   badge.classList.toggle("live", info.mode === "live")
   message(info.mode === "live" ? `Laying out ${info.agents.toLocaleString()} agents…` : "Loading the run…")
 
-  const graph = await fetchGraph(info.mode === "live" ? "live/graph.json" : "run/graph.json", info)
+  const loaded = await fetchGraph(info.mode === "live" ? "live/graph.json" : "run/graph.json", info)
+  const graph = loaded.graph
+  hooks.timings.graph = performance.now()
   message(undefined)
-  const view = new GraphView($("graph"), graph, info)
+  const view = new GraphView($("graph"), loaded, info)
+  hooks.timings.sigma = performance.now()
   hooks.view = view
   hooks.colourOf = (i) => view.colourOf(i)
   hooks.nodeScreen = (i) => {
@@ -95,6 +104,7 @@ const main = async () => {
 
   let metrics: Metrics = info.mode === "live" ? await fetchJson<Metrics>("live/metrics.json") : await fetchMetrics("run/metrics.csv")
   const charts = new Charts($("charts"), info, metrics)
+  hooks.timings.charts = performance.now()
   window.addEventListener("resize", () => charts.resize())
 
   // What is on screen, and where detail for the inspector comes from.
@@ -284,13 +294,16 @@ const main = async () => {
     let ref = 0
     states$
       .pipe(
-        exhaustLatest(async () => {
+        exhaustLatest(async (state: LiveState) => {
+          // Before the first recorded tick there is no frame to fetch yet.
+          if (Object.keys(state.metrics).length === 0) return undefined
           const f = await fetchFrames("live/frame.bin")
           const s = stateOf(f, 0)
           ref = Math.max(ref, energyReference(s.energy))
           if (ref > view.energyRef * 1.1 || view.energyRef === 1) view.energyRef = ref
           show(s)
           hooks.liveFrames++
+          hooks.liveTicks.push(s.tick)
           await nextFrame()
           return s
         })
@@ -344,7 +357,7 @@ const main = async () => {
       update += t1 - t0
     }
     await nextFrame()
-    return { nodes: graph.order, edges: graph.size, updateMs: update / count, renderMs: render / count, frameMs: (update + render) / count }
+    return { nodes: graph.order, edges: loaded.source.length, updateMs: update / count, renderMs: render / count, frameMs: (update + render) / count }
   }
   hooks.playbackRate = async (seconds = 3) => {
     const p = player
@@ -364,6 +377,7 @@ const main = async () => {
   if (info.mode === "live") live()
   else startPlayback((await exists("run/frames.bin")) ? await fetchFrames("run/frames.bin") : undefined, "start")
   select.value = modeKey(view.mode)
+  hooks.timings.ready = performance.now()
   hooks.ready = true
 }
 
