@@ -66,56 +66,108 @@ export const unpack = (W: Float32Array, wb: number, B: number, pix: Int32Array, 
 /**
  * Complexity: the effective rank of W over B, exp(H)/B with H the Shannon entropy of |λ|/Σ|λ|
  * (Roy & Vetterli). 1/B for a rank-one network, 1 for a flat spectrum, 0 for W = 0.
- * `a` (B×B) is overwritten.
+ * `a` (B×B) and `work` (≥ 2B) are overwritten.
  */
-export const complexity = (W: Float32Array, wb: number, B: number, pix: Int32Array, a: Float64Array): number => {
+export const complexity = (
+  W: Float32Array, wb: number, B: number, pix: Int32Array, a: Float64Array, work: Float64Array
+): number => {
   unpack(W, wb, B, pix, a)
-  jacobiEigenvalues(a, B)
+  symmetricEigenvalues(a, B, work)
   let total = 0
-  for (let i = 0; i < B; i++) total += Math.abs(a[i * B + i])
+  for (let i = 0; i < B; i++) total += Math.abs(work[i])
   if (total === 0) return 0
   let h = 0
   for (let i = 0; i < B; i++) {
-    const p = Math.abs(a[i * B + i]) / total
+    const p = Math.abs(work[i]) / total
     if (p > 0) h -= p * Math.log(p)
   }
   return Math.exp(h) / B
 }
 
-/** Cyclic Jacobi rotations: leaves the eigenvalues of the symmetric matrix `a` on its diagonal. */
-export const jacobiEigenvalues = (a: Float64Array, n: number): void => {
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0
-    let norm = 0
-    for (let p = 0; p < n; p++) {
-      for (let q = 0; q < n; q++) {
-        const v = a[p * n + q] * a[p * n + q]
-        norm += v
-        if (p !== q) off += v
-      }
-    }
-    if (off <= 1e-22 * norm || off === 0) return
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]
-        if (apq === 0) continue
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
-        const c = 1 / Math.sqrt(t * t + 1)
-        const s = t * c
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]
-          const akq = a[k * n + q]
-          a[k * n + p] = c * akp - s * akq
-          a[k * n + q] = s * akp + c * akq
+/**
+ * Eigenvalues of the symmetric n×n matrix `a` (row-major; destroyed) into work[0..n): Householder reduction to
+ * tridiagonal form, then the QL algorithm with implicit shifts (values only; work[n..2n) holds the off-diagonal).
+ */
+export const symmetricEigenvalues = (a: Float64Array, n: number, work: Float64Array): void => {
+  const d = work
+  const e = n // e[k] lives at work[n + k]
+  for (let i = n - 1; i > 0; i--) {
+    const l = i - 1
+    let h = 0
+    if (l > 0) {
+      let scale = 0
+      for (let k = 0; k <= l; k++) scale += Math.abs(a[i * n + k])
+      if (scale === 0) work[e + i] = a[i * n + l]
+      else {
+        for (let k = 0; k <= l; k++) {
+          a[i * n + k] /= scale
+          h += a[i * n + k] * a[i * n + k]
         }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]
-          const aqk = a[q * n + k]
-          a[p * n + k] = c * apk - s * aqk
-          a[q * n + k] = s * apk + c * aqk
+        let f = a[i * n + l]
+        let g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h)
+        work[e + i] = scale * g
+        h -= f * g
+        a[i * n + l] = f - g
+        f = 0
+        for (let j = 0; j <= l; j++) {
+          g = 0
+          for (let k = 0; k <= j; k++) g += a[j * n + k] * a[i * n + k]
+          for (let k = j + 1; k <= l; k++) g += a[k * n + j] * a[i * n + k]
+          work[e + j] = g / h
+          f += work[e + j] * a[i * n + j]
+        }
+        const hh = f / (h + h)
+        for (let j = 0; j <= l; j++) {
+          f = a[i * n + j]
+          g = work[e + j] - hh * f
+          work[e + j] = g
+          for (let k = 0; k <= j; k++) a[j * n + k] -= f * work[e + k] + g * a[i * n + k]
         }
       }
+    } else work[e + i] = a[i * n + l]
+  }
+  for (let i = 0; i < n; i++) d[i] = a[i * n + i]
+  // QL with implicit shifts on the tridiagonal matrix (d, e).
+  for (let i = 1; i < n; i++) work[e + i - 1] = work[e + i]
+  work[e + n - 1] = 0
+  for (let l = 0; l < n; l++) {
+    for (let iter = 0; ; iter++) {
+      let m = l
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(d[m]) + Math.abs(d[m + 1])
+        if (Math.abs(work[e + m]) <= Number.EPSILON * dd) break
+      }
+      if (m === l) break
+      if (iter === 60) return // does not happen for finite symmetric input; keep what converged
+      let g = (d[l + 1] - d[l]) / (2 * work[e + l])
+      let r = Math.sqrt(g * g + 1)
+      g = d[m] - d[l] + work[e + l] / (g + (g >= 0 ? r : -r))
+      let s = 1
+      let c = 1
+      let p = 0
+      let i = m - 1
+      for (; i >= l; i--) {
+        const f = s * work[e + i]
+        const b = c * work[e + i]
+        r = Math.sqrt(f * f + g * g)
+        work[e + i + 1] = r
+        if (r === 0) {
+          d[i + 1] -= p
+          work[e + m] = 0
+          break
+        }
+        s = f / r
+        c = g / r
+        g = d[i + 1] - p
+        r = (d[i] - g) * s + 2 * c * b
+        p = s * r
+        d[i + 1] = g + p
+        g = c * r - b
+      }
+      if (r === 0 && i >= l) continue
+      d[l] -= p
+      work[e + l] = g
+      work[e + m] = 0
     }
   }
 }

@@ -403,7 +403,7 @@ export class Kernel {
       out[o + Slot.edgeDiffer] = differ
       out[o + Slot.edgePairs] = (t.offsets[i + 1] - t.offsets[i]) * B
       out[o + Slot.frustration] = B < 3 ? 0 : Net.frustration(s.couplings, wb, B, c.pairIndex)
-      out[o + Slot.complexity] = Net.complexity(s.couplings, wb, B, c.pairIndex, this.m1)
+      out[o + Slot.complexity] = Net.complexity(s.couplings, wb, B, c.pairIndex, this.m1, this.m2)
       out[o + Slot.attachment] = this.attachment(i)
       out[o + Slot.patterns] = this.patternBits(i)
     }

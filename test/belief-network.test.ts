@@ -45,16 +45,35 @@ describe("complexity (effective rank / B)", () => {
     const shares = [0.5, 0.1, 0.1, 0.1, 0.1, 0.1]
     const expected = Math.exp(-shares.reduce((h, q) => h + q * Math.log(q), 0)) / B
     const scratch = new Float64Array(B * B)
-    expect(Net.complexity(pack(rankOne), 0, B, pairIndexTable(B), scratch)).toBeCloseTo(expected, 9)
-    expect(Net.complexity(pack([[0, 1], [1, 0]]), 0, 2, pairIndexTable(2), new Float64Array(4))).toBeCloseTo(1, 12)
-    expect(Net.complexity(new Float32Array(pairCount(4)), 0, 4, pairIndexTable(4), new Float64Array(16))).toBe(0)
+    const work = new Float64Array(2 * B)
+    expect(Net.complexity(pack(rankOne), 0, B, pairIndexTable(B), scratch, work)).toBeCloseTo(expected, 9)
+    expect(Net.complexity(pack([[0, 1], [1, 0]]), 0, 2, pairIndexTable(2), new Float64Array(4), work)).toBeCloseTo(1, 12)
+    expect(Net.complexity(new Float32Array(pairCount(4)), 0, 4, pairIndexTable(4), new Float64Array(16), work)).toBe(0)
   })
 
-  it("Jacobi rotations leave the eigenvalues on the diagonal", () => {
-    // [[2,1],[1,2]] has eigenvalues 1 and 3.
-    const a = Float64Array.from([2, 1, 1, 2])
-    Net.jacobiEigenvalues(a, 2)
-    expect([a[0], a[3]].sort()).toEqual([expect.closeTo(1, 12), expect.closeTo(3, 12)])
+  it("finds the eigenvalues of symmetric matrices (Householder + QL)", () => {
+    const eig = (rows: number[][]) => {
+      const n = rows.length
+      const work = new Float64Array(2 * n)
+      Net.symmetricEigenvalues(Float64Array.from(rows.flat()), n, work)
+      return [...work.subarray(0, n)].sort((x, y) => x - y)
+    }
+    // [[2,1],[1,2]]: 1 and 3.
+    expect(eig([[2, 1], [1, 2]])).toEqual([expect.closeTo(1, 12), expect.closeTo(3, 12)])
+    // The path graph P4's adjacency: 2 cos(kπ/5), k = 1..4.
+    const path = [[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 0]]
+    const exact = [1, 2, 3, 4].map((k) => 2 * Math.cos((k * Math.PI) / 5)).sort((x, y) => x - y)
+    eig(path).forEach((v, k) => expect(v).toBeCloseTo(exact[k], 12))
+    // A random symmetric 12×12: the sum of eigenvalues is the trace and the sum of squares the Frobenius norm².
+    const rand = mulberry(9)
+    const n = 12
+    const m = Array.from({ length: n }, () => new Array<number>(n).fill(0))
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) m[i][j] = m[j][i] = rand() - 0.5
+    const values = eig(m)
+    const trace = m.reduce((t, row, i) => t + row[i], 0)
+    const frobenius = m.flat().reduce((t, v) => t + v * v, 0)
+    expect(values.reduce((t, v) => t + v, 0)).toBeCloseTo(trace, 10)
+    expect(values.reduce((t, v) => t + v * v, 0)).toBeCloseTo(frobenius, 10)
   })
 })
 
@@ -86,12 +105,13 @@ describe("reorganisation", () => {
       for (let a = 0; a < B; a++) for (let b = a + 1; b < B; b++) m[a][b] = m[b][a] = 0.3 * (rand() - 0.5) + (a < 4 && b < 4 ? 0.4 : 0)
       return pack(m)
     }
-    const c0 = Net.complexity(start(), 0, B, pix, new Float64Array(B * B))
+    const work = new Float64Array(2 * B)
+    const c0 = Net.complexity(start(), 0, B, pix, new Float64Array(B * B), work)
     const run = (rate: number) => {
       const W = start()
       const [a, b, c] = scratch()
       for (let k = 0; k < 100; k++) Net.spectralBias(W, 0, B, pix, rate, 1, a, b, c)
-      return Net.complexity(W, 0, B, pix, new Float64Array(B * B))
+      return Net.complexity(W, 0, B, pix, new Float64Array(B * B), work)
     }
     expect(run(0.05)).toBeGreaterThan(c0 + 0.05)
     expect(run(-0.05)).toBeLessThan(c0 - 0.05)
