@@ -196,6 +196,8 @@ export class WorkerPool implements Stepper {
     for (;;) {
       const done = Atomics.load(c, Ctl.done)
       if (done >= others) return this.check()
+      // An interrupted run closes the pool while a barrier may still be waiting: stop waiting then.
+      if (Atomics.load(c, Ctl.stop) === 1) throw new WorkerError({ message: "kiln: the worker pool was closed" })
       const w = Atomics.waitAsync(c, Ctl.done, done, 1000)
       if (w.async) await w.value
     }
@@ -216,6 +218,7 @@ export class WorkerPool implements Stepper {
     Atomics.store(this.control, Ctl.stop, 1)
     Atomics.add(this.control, Ctl.generation, 1)
     Atomics.notify(this.control, Ctl.generation)
+    Atomics.notify(this.control, Ctl.done)
     await Promise.all(this.workers.map((w) => w.terminate()))
     this.workers.length = 0
   }
