@@ -1,7 +1,7 @@
 // Builds a scenario's social graph: a generator seeded from the scenario seed, or a file; then edge weights.
 import { dirname, resolve } from "node:path"
 import { InputError } from "../errors.js"
-import { makeStream, nextGaussian } from "../rng.js"
+import { makeStream, nextGaussian, seedStreams } from "../rng.js"
 import type { Scenario } from "../scenario/schema.js"
 import * as Gen from "./generators.js"
 import { readGraphFile } from "./files.js"
@@ -53,8 +53,7 @@ const weigh = (g: SocialGraph, s: Scenario): SocialGraph => {
   const div = scale === "sqrtN" ? Math.sqrt(g.n) : 1
   if (sd === 0 && mean === 1 && div === 1) return g
   const rng = new Uint32Array(4)
-  const stream = makeStream(s.seed, WEIGHT_SALT)
-  rng.set([stream() * 2 ** 32, stream() * 2 ** 32, stream() * 2 ** 32, stream() * 2 ** 32 + 1])
+  seedStreams(rng, 1, s.seed, WEIGHT_SALT)
   const weight = new Float32Array(g.weight.length)
   for (let e = 0; e < weight.length; e++) weight[e] = (mean + (sd > 0 ? sd * nextGaussian(rng, 0) : 0)) / div
   return { ...g, weight }
