@@ -82,6 +82,10 @@ export class Kernel {
   private readonly contentFields: boolean
   /** whether any belief is factual (else there is no evidence to observe) */
   private readonly evidence: boolean
+  /** whether every tie has w ≥ 0 (then |w| = w and the social sums double as the agreement) */
+  private readonly nonNegative: boolean
+  /** spins offsets of the current agent's neighbours */
+  private readonly neighbourBase: Int32Array
   private readonly external: Float64Array
   private readonly m1: Float64Array
   private readonly m2: Float64Array
@@ -100,6 +104,10 @@ export class Kernel {
     this.expressedCount = d.constants.expressed.reduce((n, e) => n + e, 0)
     this.contentFields = d.inputs.field.length > 0
     this.evidence = d.state.observations.length > 0
+    this.nonNegative = d.topology.weights.every((w) => w >= 0)
+    let maxDegree = 0
+    for (let i = 0; i < d.topology.n; i++) maxDegree = Math.max(maxDegree, d.topology.offsets[i + 1] - d.topology.offsets[i])
+    this.neighbourBase = new Int32Array(maxDegree)
     this.external = new Float64Array(B)
     this.m1 = new Float64Array(B * B)
     this.m2 = new Float64Array(B * B)
@@ -235,7 +243,24 @@ export class Kernel {
     if (!asleep) {
       for (let a = 0; a < B; a++) prediction[a] = c.expressed[a] * spins[sb + a]
       const r = x.ritual[i]
-      for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
+      const lo = t.offsets[i]
+      const hi = t.offsets[i + 1]
+      if (r < 0 && this.nonNegative) {
+        // The common case — no ritual bond, no antagonistic tie — belief by belief, so each sum stays in a register;
+        // |w| = w, so the agreement is Σ_a prediction[a] Σ_j w s_j[a].
+        const base = this.neighbourBase
+        for (let e = lo; e < hi; e++) base[e - lo] = t.neighbours[e] * B
+        const deg = hi - lo
+        for (let a = 0; a < B; a++) {
+          let sum = 0
+          for (let k = 0; k < deg; k++) sum += t.weights[lo + k] * spins[base[k] + a]
+          soc[a] = sum
+        }
+        if (observe) {
+          for (let a = 0; a < B; a++) agreement += prediction[a] * soc[a]
+          for (let e = lo; e < hi; e++) weight += t.weights[e]
+        }
+      } else for (let e = lo; e < hi; e++) {
         const j = t.neighbours[e]
         const w = t.weights[e]
         const jb = j * B
