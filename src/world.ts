@@ -67,9 +67,9 @@ export const makeWorld = (s: Scenario, graph: SocialGraph, file = "<scenario>", 
   return world
 }
 
-const vector = (content: Readonly<Record<string, number>>, index: ReadonlyMap<string, number>, B: number, out: Int8Array, at = 0) => {
+/** Writes named content (belief → ±1) into `out` from offset `at`. */
+const vector = (content: Readonly<Record<string, number>>, index: ReadonlyMap<string, number>, out: Int8Array, at: number) => {
   for (const [name, v] of Object.entries(content)) out[at + index.get(name)!] = v
-  return out
 }
 
 const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<string, number>): Constants => {
@@ -79,7 +79,7 @@ const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<strin
   const memeContent = new Int8Array(M * B)
   const memeLoad = new Float32Array(M * B)
   s.memes.forEach((m, k) => {
-    vector(m.content, index, B, memeContent, k * B)
+    vector(m.content, index, memeContent, k * B)
     for (let a = 0; a < B; a++) memeLoad[k * B + a] = m.load * memeContent[k * B + a]
   })
   // Scenario groups are matched to graph groups by name; graph groups the scenario does not declare have no content.
@@ -90,13 +90,13 @@ const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<strin
   const groupContent = new Int8Array(G * B)
   const groupContentSize = new Int32Array(G)
   s.groups.forEach((g, k) => {
-    vector(g.content, index, B, groupContent, k * B)
+    vector(g.content, index, groupContent, k * B)
     groupContent[k * B + groupIdentity[k]] = 0
     for (let a = 0; a < B; a++) if (groupContent[k * B + a] !== 0) groupContentSize[k]++
   })
   const K = s.patterns.length
   const patternContent = new Int8Array(K * B)
-  s.patterns.forEach((p, k) => vector(p.beliefs, index, B, patternContent, k * B))
+  s.patterns.forEach((p, k) => vector(p.beliefs, index, patternContent, k * B))
   const expressed = new Uint8Array(B).fill(1)
   s.beliefs.forEach((b, a) => (expressed[a] = b.expressed ? 1 : 0))
   return {

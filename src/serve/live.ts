@@ -9,7 +9,6 @@ import { toGraphology } from "../graph/graphology.js"
 import { computeLayout } from "../layout.js"
 import type { MetricsTable } from "../metrics.js"
 import { defaultRunDir, writeRun } from "../output.js"
-import type { TickSummary } from "../simulation.js"
 import type { World } from "../world.js"
 
 export type LiveStatus = "running" | "writing" | "done" | "failed"
