@@ -1,6 +1,6 @@
 // The viewer's node positions: ForceAtlas2 run once from seeded, community-grouped start positions.
 // Large graphs are laid out in a worker thread so a live run keeps stepping meanwhile.
-import { Worker } from "node:worker_threads"
+import { startWorker } from "./worker-thread.js"
 import { UndirectedGraph } from "graphology"
 import * as fa2Module from "graphology-layout-forceatlas2"
 import * as louvainModule from "graphology-communities-louvain"
@@ -94,24 +94,20 @@ export interface LayoutJob {
   readonly options: LayoutOptions
 }
 
-/** Node 20 cannot load a .ts worker: from sources boot through tsx, from dist load the compiled worker. */
-const workerEntry = (): URL =>
-  import.meta.url.endsWith(".ts") ? new URL("./layout-worker-boot.mjs", import.meta.url) : new URL("./layout-worker.js", import.meta.url)
-
 /** `layoutGraph` off the main thread when the graph is large (or `worker` is true). */
 export const computeLayout = (g: LayoutInput, o: LayoutOptions & { readonly worker?: boolean } = {}): Promise<Float32Array> => {
   const { worker = g.n > WORKER_THRESHOLD, ...options } = o
   if (!worker) return Promise.resolve().then(() => layoutGraph(g, options))
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerEntry())
+    const w = startWorker(import.meta.url, "layout-worker")
     const done = (f: () => void) => {
       w.removeAllListeners()
       void w.terminate()
       f()
     }
     w.on("message", (xy: Float32Array) => done(() => resolve(xy)))
-    w.on("error", (e) => done(() => reject(new Error(`kiln/layout: the layout worker failed: ${e.message}`))))
-    w.on("exit", (code) => done(() => reject(new Error(`kiln/layout: the layout worker exited with code ${code}`))))
+    w.on("error", (e: Error) => done(() => reject(new Error(`kiln/layout: the layout worker failed: ${e.message}`))))
+    w.on("exit", (code: number) => done(() => reject(new Error(`kiln/layout: the layout worker exited with code ${code}`))))
     const job: LayoutJob = { n: g.n, source: g.source, target: g.target, options }
     w.postMessage(job)
   })

@@ -1,5 +1,5 @@
-// Boots the worker from TypeScript sources (tests, development): Node 20 workers cannot load .ts themselves.
+// Boots a worker from the TypeScript sources: registers tsx, then imports the entry passed as the last argument.
 import { register } from "tsx/esm/api"
 
 register()
-await import("./worker.ts")
+await import(process.argv[process.argv.length - 1])

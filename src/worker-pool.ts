@@ -2,8 +2,7 @@
 // through SharedArrayBuffers and run each phase of a tick on contiguous slices, meeting at an Atomics barrier.
 // Every agent's update reads and writes the same values whichever thread runs it, so results are bit-identical
 // for any number of threads.
-import { existsSync } from "node:fs"
-import { parentPort, receiveMessageOnPort, Worker } from "node:worker_threads"
+import { parentPort, receiveMessageOnPort, type Worker } from "node:worker_threads"
 import { Effect, type Scope } from "effect"
 import { RunError } from "./errors.js"
 import { Phase, runPhase, tickPhases, type PhaseCall, type PhaseKind, type Stepper } from "./engine.js"
@@ -12,6 +11,7 @@ import { Kernel, SLOTS, type KernelData } from "./kernel.js"
 import { metricColumns, reduce } from "./metrics.js"
 import { Timeline } from "./timeline.js"
 import type { World } from "./world.js"
+import { startWorker } from "./worker-thread.js"
 
 /** Slots of the control array shared with the workers. */
 const Ctl = { generation: 0, kind: 1, lo: 2, hi: 3, done: 4, failed: 5, stop: 6 } as const
@@ -39,12 +39,6 @@ export interface WorkerInit {
 export const slice = (lo: number, hi: number, t: number, threads: number): [number, number] => {
   const size = hi - lo
   return [lo + Math.floor((size * t) / threads), lo + Math.floor((size * (t + 1)) / threads)]
-}
-
-/** The worker entry: compiled JS next to this file, or (running from TypeScript sources) a boot file that loads it. */
-const workerUrl = (): URL => {
-  const js = new URL("./worker.js", import.meta.url)
-  return existsSync(js) ? js : new URL("./worker-boot.mjs", import.meta.url)
 }
 
 export class WorkerPool implements Stepper {
@@ -88,7 +82,6 @@ export class WorkerPool implements Stepper {
       throw new WorkerError({ message: "kiln: the worker pool needs a world built with shared memory" })
     }
     const { constants, state, inputs, topology } = this.world
-    const url = workerUrl()
     for (let index = 1; index < this.threads; index++) {
       const init: WorkerInit = {
         data: { constants, state, inputs, topology },
@@ -97,7 +90,7 @@ export class WorkerPool implements Stepper {
         index,
         threads: this.threads
       }
-      const worker = new Worker(url, { workerData: init })
+      const worker = startWorker(import.meta.url, "worker", { workerData: init })
       worker.on("error", (e) => this.fail(index, `threw: ${e.message}`))
       worker.on("exit", (code) => {
         if (Atomics.load(this.control, Ctl.stop) === 0) this.fail(index, `exited with code ${code}`)

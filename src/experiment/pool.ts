@@ -1,15 +1,12 @@
 // The sweep's worker pool: N worker threads, one whole run per worker at a time, a crashed worker replaced.
 // With size 0 runs execute in this thread, one after the other.
-import { Worker } from "node:worker_threads"
+import type { Worker } from "node:worker_threads"
 import { Effect } from "effect"
+import { startWorker } from "../worker-thread.js"
 import { executeRun, type RunJob, type RunOutcome } from "./run.js"
 
-/** Node 20 cannot load a .ts worker: from sources boot through tsx, from dist load the compiled worker. */
-const workerEntry = (): URL =>
-  import.meta.url.endsWith(".ts") ? new URL("./worker-boot.mjs", import.meta.url) : new URL("./worker.js", import.meta.url)
-
 const spawn = Effect.acquireRelease(
-  Effect.sync(() => new Worker(workerEntry())),
+  Effect.sync(() => startWorker(import.meta.url, "worker")),
   (w) => Effect.promise(() => w.terminate()).pipe(Effect.ignore)
 )
 

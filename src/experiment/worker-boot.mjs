@@ -1,5 +1,0 @@
-// Boots the sweep worker from TypeScript sources (tests, tsx): Node 20 cannot load a .ts worker entry itself.
-import { register } from "tsx/esm/api"
-
-register()
-await import(new URL("./worker.ts", import.meta.url).href)
