@@ -4,20 +4,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "n
 import { join } from "node:path"
 import { InputError } from "../errors.js"
 import { computeLayout } from "../layout.js"
-
-/** What the viewer is told about a run: names for memes, groups and beliefs, and scales. */
-export interface RunInfo {
-  readonly name: string
-  readonly description: string
-  readonly seed: number
-  readonly ticks: number
-  readonly agents: number
-  readonly memes: ReadonlyArray<string>
-  readonly groups: ReadonlyArray<string>
-  readonly beliefs: ReadonlyArray<string>
-  readonly wMax: number
-  readonly energyMax: number
-}
+import type { RunInfo } from "./info.js"
 
 interface GraphExport {
   nodes: Array<{ key: string; attributes?: Record<string, unknown> }>

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url"
 import { map } from "rxjs"
 import { resolveInside, sendFile, sendStatus } from "./files.js"
 import { describeWorld, type LiveHub } from "./live.js"
-import type { RunInfo } from "./run-dir.js"
+import type { RunInfo } from "./info.js"
 import { openEventStream, streamEvents } from "./sse.js"
 
 export type Source =

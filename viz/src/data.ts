@@ -1,20 +1,11 @@
 // Loading what the server offers: scenario facts, the laid-out graph, metrics and frames (or a stand-in frame).
 import Graph from "graphology"
 import { decodeFrames, type Frames } from "../../src/frames"
+import type { RunInfo } from "../../src/serve/info"
 
-/** GET /api/info: names for memes, groups and beliefs, and scales. */
-export interface Info {
+/** GET /api/info: the run's names and scales, and whether it is live. */
+export interface Info extends RunInfo {
   readonly mode: "run" | "live"
-  readonly name: string
-  readonly description: string
-  readonly seed: number
-  readonly ticks: number
-  readonly agents: number
-  readonly memes: ReadonlyArray<string>
-  readonly groups: ReadonlyArray<string>
-  readonly beliefs: ReadonlyArray<string>
-  readonly wMax: number
-  readonly energyMax: number
 }
 
 export interface Metrics {
