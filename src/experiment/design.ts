@@ -7,7 +7,7 @@ import { makeStream } from "../rng.js"
 import { decodeScenario } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
 import { beliefList, type World } from "../world.js"
-import { baseJson, setPath, throwIssues, type Experiment } from "./load.js"
+import { baseJson, throwIssues, trySetPath, type Experiment } from "./load.js"
 import type { FactorT } from "./schema.js"
 
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
@@ -267,7 +267,7 @@ export const expandDesign = (experiment: Experiment): Design => {
     ids.set(id, index)
     const json = structuredClone(base)
     for (const [path, v] of overrides) {
-      const problem = setPath(json, path, structuredClone(v))
+      const problem = trySetPath(json, path, structuredClone(v))
       if (problem !== undefined) {
         const f = factors.findIndex((f) => f.paths.includes(path))
         fail(`factors[${f}]`, `cannot set ${path}: ${problem}`)

@@ -2,7 +2,8 @@
 import { dirname, resolve } from "node:path"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
-import { decodeScenario, editorSchema, readJsonFile, renderPath } from "../scenario/load.js"
+import { decodeScenario, editorSchema, readJsonFile } from "../scenario/load.js"
+import { PathError, renderPath, setPath } from "../scenario/path.js"
 import type { Scenario } from "../scenario/schema.js"
 import {
   ConditionsFactor, ExperimentShell, ExperimentSpec, RangeFactor, SampleFactor, StopRule, ValuesFactor,
@@ -144,35 +145,21 @@ export const baseJson = (base: Readonly<Record<string, unknown>>, spec: Experime
       issues.push({ path: "set.seed", message: "run seeds derive from the experiment's seed; set that instead" })
       continue
     }
-    const problem = setPath(json, path, structuredClone(value))
+    const problem = trySetPath(json, path, structuredClone(value))
     if (problem !== undefined) issues.push({ path: `set.${path}`, message: `cannot set ${path}: ${problem}` })
   }
   return { json, issues }
 }
 
-const pathKeys = (path: string): Array<string | number> =>
-  [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]))
-
-/** Sets `path` in a parsed scenario; missing objects on the way are created, arrays must already be long enough. */
-export const setPath = (json: Record<string, unknown>, path: string, value: unknown): string | undefined => {
-  const keys = pathKeys(path)
-  let node: any = json
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]
-    const where = keys.slice(0, k).join(".") || "the scenario"
-    if (typeof key === "number") {
-      if (!Array.isArray(node)) return `${where} is not a list`
-      if (key >= node.length) return `${where} has ${node.length} items, no [${key}]`
-    } else if (node === null || typeof node !== "object" || Array.isArray(node)) {
-      return `${where} is not an object`
-    }
-    if (k === keys.length - 1) node[key] = value
-    else {
-      if (node[key] === undefined && typeof keys[k + 1] === "string") node[key] = {}
-      node = node[key]
-    }
+/** Sets `path` in a parsed scenario (the grammar of scenario/path.ts); returns the problem instead of throwing. */
+export const trySetPath = (json: Record<string, unknown>, path: string, value: unknown): string | undefined => {
+  try {
+    setPath(json, path, value)
+    return undefined
+  } catch (e) {
+    if (e instanceof PathError) return e.message
+    throw e
   }
-  return undefined
 }
 
 /** Loads an experiment file (JSON). */

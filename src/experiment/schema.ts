@@ -1,17 +1,17 @@
 // The experiment file format: a base scenario, factors that address its fields by path, replicates and stop rules.
 // A swept value is always marked by a factor; nothing is inferred from a value's type.
 import { Effect, Schema } from "effect"
+import { PATH_PATTERN, pathProblem } from "../scenario/path.js"
+import { MAX_SEED } from "../rng.js"
 
 const Int = (min: number, description: string) =>
   Schema.Int.check(Schema.isGreaterThanOrEqualTo(min)).annotate({ description })
 const withDefault = <S extends Schema.Top>(schema: S, fallback: S["Encoded"]) =>
   (schema as any).pipe(Schema.withDecodingDefaultKey(Effect.succeed(fallback))) as S
 
-/** `a.b[2].c`: object keys separated by dots, array indices in brackets (the syntax of `kiln run --set`). */
+/** `a.b[2].c`: object keys separated by dots, array indices in brackets (the grammar of scenario/path.ts, as `kiln run --set`). */
 export const FieldPath = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z_$][\w$-]*(\[\d+\])*(\.[A-Za-z_$][\w$-]*(\[\d+\])*)*$/, {
-    message: "expected a scenario field path such as energy.gamma or interventions[0].dose"
-  })
+  Schema.makeFilter((s: string) => pathProblem(s), { toJsonSchema: () => ({ pattern: PATH_PATTERN }) })
 ).annotate({ description: "scenario field path: energy.gamma, interventions[0].dose" })
 
 /** A column name in the results tables: letters, digits and underscores. */

@@ -7,6 +7,7 @@ import { parse as parseGexf } from "graphology-gexf"
 import { parse as parseGraphml } from "graphology-graphml"
 import type { AbstractGraph } from "graphology-types"
 import { InputError } from "../errors.js"
+import { decodeUtf8 } from "../utf8.js"
 import { fromGraphology, parseWeight } from "./graphology.js"
 import type { SocialGraph } from "./social-graph.js"
 
@@ -24,16 +25,16 @@ export const readGraphFile = (file: string): SocialGraph => {
 }
 
 const readText = (file: string): string => {
-  let text: string
+  let bytes: Uint8Array
   try {
-    text = readFileSync(file, "utf8")
+    bytes = readFileSync(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const message = code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? String(error)})`
     throw new InputError({ file, path: "", message })
   }
-  // A byte-order mark is invisible in editors but breaks JSON.parse.
-  return text.replace(/^\uFEFF/, "")
+  // Strict UTF-8 without the byte-order mark, which is invisible in editors but breaks JSON.parse.
+  return decodeUtf8(bytes, file)
 }
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))

@@ -2,20 +2,24 @@
 import { readFileSync } from "node:fs"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
+import { decodeUtf8 } from "../utf8.js"
+import { PathError, renderPath, setPath } from "./path.js"
 import { ScenarioSpec, type Scenario } from "./schema.js"
+
+export { renderPath }
 
 const decoder = Schema.decodeUnknownResult(ScenarioSpec, { onExcessProperty: "error", errors: "all" })
 const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Reads and parses a JSON file; a syntax error reports its line and column. */
 export const readJsonFile = (file: string): unknown => {
-  let text: string
+  let bytes: Uint8Array
   try {
-    text = readFileSync(file, "utf8")
+    bytes = readFileSync(file)
   } catch (e) {
     throw new InputError({ file, path: "", message: `cannot read file (${(e as NodeJS.ErrnoException).code ?? e})` })
   }
-  return parseJson(text, file)
+  return parseJson(decodeUtf8(bytes, file), file)
 }
 
 export const parseJson = (text: string, file: string): unknown => {
@@ -33,10 +37,6 @@ const lineColumn = (text: string, pos: number): string => {
   const before = text.slice(0, pos).split("\n")
   return `line ${before.length}, column ${before[before.length - 1].length + 1}`
 }
-
-/** Renders a schema path such as ["interventions", 2, "content"] as `interventions[2].content`. */
-export const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("")
 
 /** Decodes a parsed scenario, filling defaults; throws one InputError listing every problem. */
 export const decodeScenario = (input: unknown, file = "<scenario>"): Scenario => {
@@ -70,13 +70,13 @@ export const loadScenario = (file: string, overrides: ReadonlyArray<string> = []
   return decodeScenario(json, file)
 }
 
-/** Applies `a.b[2].c=value` to a parsed JSON object; the value is JSON when it parses, else a string. */
+/** Applies `a.b[2].c=value` (the grammar of ./path.ts) to a parsed JSON object; the value is JSON when it parses, else a string. */
 export const applyOverride = (json: unknown, assignment: string, file: string): void => {
   const eq = assignment.indexOf("=")
   if (eq <= 0) {
     throw new InputError({ file, path: assignment, message: "expected --set path.to.field=value" })
   }
-  const keys = assignment.slice(0, eq).split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== "")
+  const path = assignment.slice(0, eq)
   const raw = assignment.slice(eq + 1)
   let value: unknown
   try {
@@ -84,16 +84,12 @@ export const applyOverride = (json: unknown, assignment: string, file: string): 
   } catch {
     value = raw
   }
-  let node = json as Record<string, unknown>
-  for (let i = 0; i < keys.length - 1; i++) {
-    const next = node[keys[i]]
-    if (next === undefined) node[keys[i]] = {}
-    else if (typeof next !== "object" || next === null) {
-      throw new InputError({ file, path: keys.slice(0, i + 1).join("."), message: "--set goes through a value that is not an object" })
-    }
-    node = node[keys[i]] as Record<string, unknown>
+  try {
+    setPath(json, path, value)
+  } catch (e) {
+    if (e instanceof PathError) throw new InputError({ file, path: `--set ${path}`, message: e.message })
+    throw e
   }
-  node[keys[keys.length - 1]] = value
 }
 
 // ---------------------------------------------------------------- cross-references

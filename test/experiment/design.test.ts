@@ -214,7 +214,7 @@ describe("bad experiment files", () => {
       [{ stop: [{ kind: "steady", metric: "energy", ticks: 5 }] }, `unknown metric "energy"`],
       [{ metrics: ["energy_mean", "nope"] }, `unknown metric "nope"`],
       [{ set: { "graph.n": 0 } }, "set.graph.n"],
-      [{ factors: [{ path: "interventions[3].dose", values: [1] }] }, "interventions has 1 items, no [3]"]
+      [{ factors: [{ path: "interventions[3].dose", values: [1] }] }, "interventions has 1 item ([0]), so there is no [3]"]
     ]
     for (const [extra, text] of cases) {
       const e = inputError(() => {
