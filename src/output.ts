@@ -1,9 +1,10 @@
 // A run directory: manifest, metrics (CSV + Parquet), final agents (Parquet) and the graph (graphology JSON).
 // Everything is written into a hidden temporary directory that is renamed into place only on success.
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs"
-import { basename, dirname, join, resolve } from "node:path"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { Effect } from "effect"
-import { RunError } from "./errors.js"
+import { InputError, RunError, formatInputError } from "./errors.js"
+import { cleanStaleTemps, planRunDir, safeName, swapInto, tempDirFor, type RunDirOptions } from "./output-dir.js"
 import { toGraphology } from "./graph/graphology.js"
 import type { FrameRecorder } from "./frames.js"
 import type { MetricsTable } from "./metrics.js"
@@ -25,8 +26,8 @@ export interface RunRecord {
   readonly layout?: Float32Array
 }
 
-/** Default output directory: runs/<scenario name>-<seed>. */
-export const defaultRunDir = (w: World): string => join("runs", `${w.scenario.name}-${w.scenario.seed}`)
+/** Default output directory: runs/<scenario name>-<seed>, the name made safe for paths (it stays inside runs/). */
+export const defaultRunDir = (w: World): string => join("runs", `${safeName(w.scenario.name)}-${w.scenario.seed}`)
 
 /** A CSV table: header, then rows; numbers in their shortest round-trip form, so files are byte-stable. */
 export const toCsv = (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>): string => {
@@ -89,34 +90,31 @@ const csvToParquet = async (csv: string, parquet: string, columns: ReadonlyArray
 }
 
 /**
- * Writes a run directory atomically: everything goes to `<dir>.tmp-<pid>` and is renamed to `dir` at the end,
- * replacing an earlier run of the same name. On failure the temporary directory is removed.
+ * Writes a run directory atomically: everything goes to `.<dir>.tmp-<pid>` beside it and is renamed to `dir` at
+ * the end (temporary directories of dead Kiln processes there are removed first). `dir` must be missing or empty,
+ * or hold an earlier Kiln run and `overwrite` be set (with `beside`, the run goes to `<dir>-2`, … instead); a
+ * directory Kiln did not write is never touched. On failure the temporary directory is removed. Returns the
+ * directory written.
  */
-export const writeRun = (run: RunRecord, dir: string): Effect.Effect<string, RunError> => {
-  const final = resolve(dir)
-  const tmp = join(dirname(final), `.${basename(final)}.tmp-${process.pid}`)
+export const writeRun = (run: RunRecord, dir: string, o: RunDirOptions = {}): Effect.Effect<string, RunError> => {
+  let tmp: string | undefined
   return Effect.tryPromise({
     try: async () => {
+      const final = planRunDir(dir, o).dir
+      cleanStaleTemps(dirname(final))
+      tmp = tempDirFor(final)
       rmSync(tmp, { recursive: true, force: true })
-      mkdirSync(tmp, { recursive: true })
+      mkdirSync(tmp)
       await writeContents(run, tmp)
-      if (existsSync(final)) rmSync(final, { recursive: true, force: true })
-      renameSync(tmp, final)
+      swapInto(tmp, final)
       return final
     },
     catch: (cause) => {
-      removeQuietly(tmp)
-      return new RunError({ message: `kiln: could not write the run to ${final}: ${String(cause)}`, cause })
+      if (tmp) rmSync(tmp, { recursive: true, force: true })
+      const why = cause instanceof InputError ? formatInputError(cause).replace(/^kiln: /, "") : `${dir}: ${String(cause)}`
+      return new RunError({ message: `kiln: could not write the run: ${why}`, cause })
     }
   })
-}
-
-const removeQuietly = (dir: string) => {
-  try {
-    rmSync(dir, { recursive: true, force: true })
-  } catch {
-    // Nothing was created there (e.g. the parent is not a directory).
-  }
 }
 
 const writeContents = async (run: RunRecord, dir: string): Promise<void> => {

@@ -1,12 +1,14 @@
 // Run directories: every output with the contract columns, byte-stable across runs, atomic on failure.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { Engine } from "../src/engine.js"
-import { writeRun } from "../src/output.js"
+import { defaultRunDir, writeRun } from "../src/output.js"
+import type { RunDirOptions } from "../src/output-dir.js"
 import { prepareWorld, runEngine } from "../src/simulation.js"
 import { scenario } from "./support/scenario.js"
 
@@ -25,12 +27,12 @@ const small = scenario({
   ]
 })
 
-const runTo = async (dir: string) => {
-  const world = prepareWorld(small)
+const runTo = async (dir: string, o?: RunDirOptions, s = small) => {
+  const world = prepareWorld(s)
   const engine = new Engine(world)
   const metrics = await Effect.runPromise(runEngine(engine))
   const started = new Date()
-  return Effect.runPromise(writeRun({ world, metrics, perAgent: engine.perAgent, started, finished: new Date(), workers: 1 }, dir))
+  return Effect.runPromise(writeRun({ world, metrics, perAgent: engine.perAgent, started, finished: new Date(), workers: 1 }, dir, o))
 }
 
 const query = async (sql: string) => {
@@ -92,5 +94,49 @@ describe("run directory", () => {
     await expect(runTo(join(blocker, "run"))).rejects.toThrow(/could not write the run/)
     expect(existsSync(join(blocker, "run"))).toBe(false)
     expect(readdirSync(root).filter((f) => f.includes(".tmp-"))).toEqual([])
+  })
+
+  it("never deletes a directory Kiln did not write, even with overwrite", async () => {
+    const dir = join(root, "mine")
+    mkdirSync(dir)
+    writeFileSync(join(dir, "thesis.tex"), "years of work")
+    for (const o of [{}, { overwrite: true }]) await expect(runTo(dir, o)).rejects.toThrow(/not a Kiln run directory/)
+    expect(readdirSync(dir)).toEqual(["thesis.tex"])
+    expect(readdirSync(root).filter((f) => f.includes(".tmp-"))).toEqual([])
+  })
+
+  it("replaces an earlier run only with overwrite, or writes beside it", async () => {
+    const dir = await runTo(join(root, "again"))
+    const first = readFileSync(join(dir, "manifest.json"), "utf8")
+    await expect(runTo(dir)).rejects.toThrow(/holds an earlier Kiln run; pass --overwrite/)
+    expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(first)
+    expect(await runTo(dir, { beside: true })).toBe(`${dir}-2`)
+    expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(first)
+    expect(await runTo(dir, { overwrite: true })).toBe(dir)
+    expect(readFileSync(join(dir, "manifest.json"), "utf8")).not.toBe(first)
+    expect(readdirSync(root).filter((f) => f.startsWith("."))).toEqual([])
+  })
+
+  it("writes into an existing empty directory", async () => {
+    const dir = join(root, "empty")
+    mkdirSync(dir)
+    expect(await runTo(dir)).toBe(dir)
+    expect(readdirSync(dir)).toContain("manifest.json")
+  })
+
+  it("removes temporary directories that dead Kiln processes left beside it", async () => {
+    const parent = join(root, "stale")
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid
+    mkdirSync(join(parent, `.crashed-1.tmp-${dead}`), { recursive: true })
+    writeFileSync(join(parent, `.crashed-1.tmp-${dead}/metrics.csv`), "half written")
+    mkdirSync(join(parent, `.alive.tmp-${process.ppid}`))
+    await runTo(join(parent, "run"))
+    expect(readdirSync(parent).sort()).toEqual([`.alive.tmp-${process.ppid}`, "run"])
+  })
+
+  it("keeps the default directory of a scenario named like a path inside runs/", () => {
+    const dir = defaultRunDir(prepareWorld({ ...small, name: "../../escape" }))
+    expect(dir).toBe(join("runs", "escape-3"))
+    expect(relative("runs", dir).startsWith("..")).toBe(false)
   })
 })

@@ -1,6 +1,7 @@
 // `kiln plot`: one chart of an experiment DB or a run directory, rendered by Vega to SVG, or to PNG via resvg.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { renameSync, writeFileSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
+import { ensureDir } from "../output-dir.js"
 import { InputError } from "../errors.js"
 import { checkMetric, factorNamed, finalSpec, loadResults, timeSpec, type VegaLiteSpec } from "./charts.js"
 
@@ -58,7 +59,7 @@ export const plot = async (input: string, o: PlotOptions): Promise<string> => {
   const svg = await renderSvg(await plotSpec(input, o))
   const data = ext === ".svg" ? svg : await svgToPng(svg, o.scale)
   const file = resolve(o.out)
-  mkdirSync(dirname(file), { recursive: true })
+  ensureDir(dirname(file))
   const tmp = `${file}.tmp-${process.pid}`
   writeFileSync(tmp, data)
   renameSync(tmp, file)

@@ -1,7 +1,8 @@
 // The results store: one DuckDB file per experiment with the tables `experiment`, `runs`, `metrics` and `final`.
 // Each run is committed in one transaction with its status, so a run is either fully present or absent.
-import { existsSync, mkdirSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { dirname, resolve } from "node:path"
+import { ensureDir } from "../output-dir.js"
 import {
   BIGINT, BOOLEAN, DOUBLE, DuckDBConnection, DuckDBInstance, INTEGER, VARCHAR, type DuckDBType
 } from "@duckdb/node-api"
@@ -32,7 +33,7 @@ const duckType: Record<ColumnType, DuckDBType> = { BIGINT, DOUBLE, BOOLEAN, VARC
 /** Opens a DuckDB file; a missing or locked file or one that is not DuckDB becomes a readable error. */
 export const openDb = async (path: string, readOnly: boolean): Promise<{ db: DuckDBInstance; conn: DuckDBConnection }> => {
   if (readOnly && !existsSync(path)) throw new InputError({ file: path, path: "", message: "no such file" })
-  if (!readOnly) mkdirSync(dirname(resolve(path)), { recursive: true })
+  if (!readOnly) ensureDir(dirname(resolve(path)))
   let db: DuckDBInstance
   try {
     db = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : { threads: "2" })
