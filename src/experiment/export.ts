@@ -1,7 +1,9 @@
 // `kiln export`: each table of an experiment DB to Parquet or CSV with DuckDB's own writers, rows in run order.
-import { mkdirSync, renameSync, rmSync } from "node:fs"
-import { join, resolve } from "node:path"
-import { InputError } from "../errors.js"
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import type { DuckDBConnection } from "@duckdb/node-api"
+import { InputError, RunError } from "../errors.js"
+import { cleanStaleTemps, ensureDir, tempDirFor } from "../output-dir.js"
 import { closeDb, literal, openDb, readMetaFrom } from "./store.js"
 
 export type ExportFormat = "parquet" | "csv"
@@ -14,30 +16,55 @@ export const EXPORTED_TABLES = [
   ["final", "ORDER BY run_id"]
 ] as const
 
-/** Writes <out>/<table>.<format> for every table (each written to a temporary name, then renamed). Returns the files. */
+/**
+ * Writes <out>/<table>.<format> for every table and returns the files. All tables are written to a temporary
+ * directory beside `out` first and moved in only when every one succeeded, so a damaged DB leaves nothing behind.
+ */
 export const exportDb = async (db: string, format: ExportFormat, out: string): Promise<string[]> => {
   const h = await openDb(db, true)
   try {
     if ((await readMetaFrom(h.conn)) === undefined) {
       throw new InputError({ file: db, path: "", message: "not a Kiln experiment database (no experiment table)" })
     }
-    mkdirSync(out, { recursive: true })
-    const options = format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : "FORMAT csv, HEADER true"
-    const files: string[] = []
-    for (const [table, order] of EXPORTED_TABLES) {
-      const file = resolve(join(out, `${table}.${format}`))
-      const tmp = `${file}.tmp-${process.pid}`
-      try {
-        await h.conn.run(`COPY (SELECT * FROM ${table} ${order}) TO ${literal(tmp)} (${options})`)
-        renameSync(tmp, file)
-      } catch (e) {
-        rmSync(tmp, { force: true })
-        throw e
-      }
-      files.push(file)
+    const final = resolve(out)
+    if (existsSync(final) && !statSync(final).isDirectory()) {
+      throw new InputError({ file: out, path: "--out", message: "exists and is not a directory" })
     }
-    return files
+    ensureDir(dirname(final))
+    cleanStaleTemps(dirname(final))
+    const tmp = tempDirFor(final)
+    rmSync(tmp, { recursive: true, force: true })
+    mkdirSync(tmp)
+    try {
+      const names = await copyTables(h.conn, db, format, tmp)
+      moveInto(tmp, final)
+      return names.map((name) => join(final, name))
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
   } finally {
     closeDb(h)
   }
+}
+
+const copyTables = async (conn: DuckDBConnection, db: string, format: ExportFormat, dir: string): Promise<string[]> => {
+  const options = format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : "FORMAT csv, HEADER true"
+  const names: string[] = []
+  for (const [table, order] of EXPORTED_TABLES) {
+    const name = `${table}.${format}`
+    try {
+      await conn.run(`COPY (SELECT * FROM ${table} ${order}) TO ${literal(join(dir, name))} (${options})`)
+    } catch (cause) {
+      const why = (cause as Error).message?.split("\n")[0] ?? String(cause)
+      throw new RunError({ message: `kiln export: could not read table ${table} of ${db} (${why}); nothing was written`, cause })
+    }
+    names.push(name)
+  }
+  return names
+}
+
+/** The temporary directory becomes `final`; into an existing `final`, each file is moved (replacing its namesake). */
+const moveInto = (tmp: string, final: string): void => {
+  if (!existsSync(final)) return renameSync(tmp, final)
+  for (const name of readdirSync(tmp)) renameSync(join(tmp, name), join(final, name))
 }
