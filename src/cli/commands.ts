@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os"
 import { Scheduler } from "../scheduler.js"
 import { InputError } from "../errors.js"
 import { defaultRunDir, writeRun } from "../output.js"
+import { planRunDir } from "../output-dir.js"
 import { loadScenario, scenarioJsonSchema } from "../scenario/load.js"
 import { prepareWorld, resolveScenario, runWorld } from "../simulation.js"
 import { progressBar } from "./progress.js"
@@ -24,7 +25,14 @@ const run = Command.make(
   "run",
   {
     scenario: scenarioArg,
-    out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("output directory (default runs/<name>-<seed>)")),
+    out: Flag.String("out").pipe(
+      Flag.optional,
+      Flag.withDescription("output directory: new, empty, or an earlier run with --overwrite (default runs/<name>-<seed>; when that holds an earlier run, runs/<name>-<seed>-2, …)")
+    ),
+    overwrite: Flag.Boolean("overwrite").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("replace an earlier Kiln run in the output directory (a directory Kiln did not write is never replaced)")
+    ),
     seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("random seed (overrides the scenario)")),
     ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("ticks to run (overrides the scenario)")),
     recordEvery: Flag.Int("record-every").pipe(Flag.optional, Flag.withDescription("record metrics every N ticks")),
@@ -49,7 +57,12 @@ const run = Command.make(
         checkOverrides(s, o.workers, o.scenario)
         return prepareWorld(s, o.scenario, undefined, o.workers > 1)
       })
-      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out) })
+      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite })
+      const target = { overwrite: o.overwrite, beside: Option.isNone(o.out) }
+      const out = Option.getOrElse(o.out, () => defaultRunDir(world))
+      // Checked before running, so a bad --out costs nothing; writeRun checks again when it writes.
+      const plan = yield* loadInput(() => planRunDir(out, target))
+      if (plan.note) process.stderr.write(plan.note + "\n")
       const s = world.scenario
       const started = new Date()
       const bar = progressBar(`${s.name}`, process.stderr, o.quiet)
@@ -60,7 +73,8 @@ const run = Command.make(
       bar.finish()
       const dir = yield* writeRun(
         { world, metrics, perAgent, started, finished: new Date(), workers: o.workers, ...(viewer ? yield* viewer.outputs : {}) },
-        Option.getOrElse(o.out, () => defaultRunDir(world))
+        out,
+        target
       )
       if (!o.quiet) {
         const secs = (Date.now() - started.getTime()) / 1000

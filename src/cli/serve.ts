@@ -34,7 +34,14 @@ export const serve = Command.make(
       Flag.withDefault(20),
       Flag.withDescription("live mode: at most this many ticks per second, so the spread can be watched (default 20; 0: no limit)")
     ),
-    out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("live mode: where to write the finished run (default runs/<name>-<seed>)")),
+    out: Flag.String("out").pipe(
+      Flag.optional,
+      Flag.withDescription("live mode: where to write the finished run: new, empty, or an earlier run with --overwrite (default runs/<name>-<seed>, or -2, … beside an earlier run)")
+    ),
+    overwrite: Flag.Boolean("overwrite").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("live mode: replace an earlier Kiln run in the output directory")
+    ),
     ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("live mode: ticks to run (overrides the scenario)")),
     set: Flag.String("set").pipe(
       Flag.atLeast(0),
@@ -55,6 +62,6 @@ export const serve = Command.make(
       const world = yield* loadInput(() =>
         prepareWorld(resolveScenario(loadScenario(o.target, o.set), { ticks: Option.getOrUndefined(o.ticks) }), o.target)
       )
-      yield* serveLive(world, { host: o.host, port: o.port, rate: o.rate, out: Option.getOrUndefined(o.out) })
+      yield* serveLive(world, { host: o.host, port: o.port, rate: o.rate, out: Option.getOrUndefined(o.out), overwrite: o.overwrite })
     })
 ).pipe(Command.withDescription("show a run in the browser viewer, or run a scenario live and show it as it goes"))

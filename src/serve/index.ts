@@ -7,6 +7,8 @@ import { RunError, type InputError } from "../errors.js"
 import { FrameRecorder } from "../frames.js"
 import { computeLayout } from "../layout.js"
 import { metricColumns } from "../metrics.js"
+import { defaultRunDir } from "../output.js"
+import { planRunDir } from "../output-dir.js"
 import type { TickSummary } from "../simulation.js"
 import type { World } from "../world.js"
 import { LiveHub, runLive, type LiveOptions } from "./live.js"
@@ -87,10 +89,16 @@ export const serveRun = (dir: string, o: ServeOptions = {}): Effect.Effect<never
 export const serveLive = (
   world: World,
   o: ServeOptions & LiveOptions & { readonly exitWhenDone?: boolean } = {}
-): Effect.Effect<string, RunError> =>
+): Effect.Effect<string, RunError | InputError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const log = say(o)
+      // The output directory is checked before the server starts, so a bad --out fails at once.
+      const plan = yield* Effect.try({
+        try: () => planRunDir(o.out ?? defaultRunDir(world), { overwrite: o.overwrite, beside: o.out === undefined }),
+        catch: (e) => e as InputError
+      })
+      if (plan.note) log(plan.note)
       const viewer = o.viewer ?? defaultViewerDir()
       yield* ensureViewer(viewer, log)
       const hub = new LiveHub(world, metricColumns(world))

@@ -136,8 +136,10 @@ export class LiveHub {
 export interface LiveOptions {
   /** at most this many ticks per second (0: as fast as the machine goes) */
   readonly rate?: number
-  /** where to write the finished run (default runs/<name>-<seed>) */
+  /** where to write the finished run (default runs/<name>-<seed>, or beside it when that holds an earlier run) */
   readonly out?: string
+  /** replace an earlier Kiln run in `out` */
+  readonly overwrite?: boolean
   readonly workers?: number
 }
 
@@ -176,7 +178,8 @@ export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string
     const dir = yield* writeRun(
       { world: hub.world, metrics: hub.metrics(), perAgent: engine.perAgent, started, finished: new Date(),
         workers: o.workers ?? 1, frames: hub.frames, layout },
-      o.out ?? defaultRunDir(hub.world)
+      o.out ?? defaultRunDir(hub.world),
+      { overwrite: o.overwrite, beside: o.out === undefined }
     )
     hub.finish(dir)
     return dir
