@@ -1,6 +1,6 @@
 // The `kiln` command line, run as a user would: exit codes, messages, outputs, interruption.
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -55,6 +55,48 @@ describe("kiln", () => {
     const set = kiln(["run", join(scenarios, "default.json"), "--set", "energy.gamma=7"])
     expect(set.status).toBe(2)
     expect(set.stderr).toContain("at energy.gamma")
+  })
+
+  it("prints a flag error first, on stderr, with a one-line hint instead of the help", () => {
+    const r = kiln(["run", join(scenarios, "default.json"), "--seed", "abc"])
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toBe(`kiln: Invalid value for flag --seed: "abc". Expected a string representing a finite number\nrun 'kiln run --help' for the options\n`)
+  })
+
+  for (const [set, message] of [
+    ["memes[99].intensity=1", "at --set memes[99].intensity: memes has 2 items ([0] to [1]), so there is no [99]"],
+    ["__proto__.polluted=1", `at --set __proto__.polluted: expected a scenario field path`],
+    ["energy..gamma=1", `"energy..gamma" has an empty field name`],
+    ["graph.groups=[]", "at graph.groups: Expected a value with a length of at least 1"],
+    ["graph.size=65536", "at graph.size: 6,553,600 agents and 214,745,088,000 edges need 429,490,176,000 neighbour entries"],
+    [`graph={"kind":"complete","n":100000}`, "at graph.n: 100,000 agents and 4,999,950,000 edges need"]
+  ]) {
+    it(`refuses --set ${set} in one line, exit 2, no stack trace`, () => {
+      const r = kiln(["validate", join(scenarios, "default.json"), "--set", set])
+      expect(r.status).toBe(2)
+      expect(r.stdout).toBe("")
+      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1)
+      expect(r.stderr).toContain(message)
+    })
+  }
+
+  it("refuses a billion agents in a second, before building anything", () => {
+    const t = Date.now()
+    const r = kiln(["validate", join(scenarios, "cooling.json"), "--set", "graph.n=1000000000"])
+    expect(Date.now() - t).toBeLessThan(5000)
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toContain("at graph.n: 1,000,000,000 agents and 3,000,000,000 edges need 6,000,000,000 neighbour entries")
+  })
+
+  it("rejects a scenario file that is not UTF-8", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kiln-cli-utf8-"))
+    const file = join(dir, "cooling.json")
+    writeFileSync(file, readFileSync(join(scenarios, "cooling.json"), "latin1").replace('"cooling"', '"cööling"'), "latin1")
+    const r = kiln(["validate", file])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/at line \d+, byte \d+: invalid UTF-8 \(byte 0xF6\)/)
   })
 
   it("runs a scenario with overrides into runs/<name>-<seed> and prints a summary", () => {

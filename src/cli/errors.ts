@@ -1,6 +1,6 @@
 // Turning thrown input errors into typed Effect failures, and failures into messages and exit codes.
-import { Effect } from "effect"
-import { CliError } from "effect/cli"
+import { Effect, Layer } from "effect"
+import { CliError, CliOutput } from "effect/cli"
 import { InputError, RunError, formatInputError } from "../errors.js"
 
 /** Runs set-up code that may throw InputError (bad files); anything else is a defect. */
@@ -25,3 +25,17 @@ export const describe = (e: unknown): string | undefined =>
       : CliError.isCliError(e)
         ? undefined
         : `kiln: ${String(e)}`
+
+/** A flag or argument error: the messages first, on stderr, then where to find the options — not the whole help. */
+export const formatInvocationErrors = (commandPath: ReadonlyArray<string>, messages: ReadonlyArray<string>): string =>
+  messages.map((m) => `kiln: ${m}\n`).join("") + `run '${commandPath.join(" ")} --help' for the options\n`
+
+/** effect/cli prints help to stdout and the error last; Kiln prints only the error (help stays on --help). */
+export const invocationErrors: Layer.Layer<never> = CliOutput.layerPresenter({
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Effect.sync(() => {
+        process.stderr.write(formatInvocationErrors(event.commandPath, event.errors.map((e) => e.message)))
+      })
+      : CliOutput.defaultPresenter.present(event)
+})

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { KILN_VERSION } from "../version.js"
 import { kiln } from "./commands.js"
-import { describe, exitCodeOf } from "./errors.js"
+import { describe, exitCodeOf, invocationErrors } from "./errors.js"
 
 Command.run(kiln, { version: KILN_VERSION }).pipe(
   Effect.catch((e) =>
@@ -15,6 +15,7 @@ Command.run(kiln, { version: KILN_VERSION }).pipe(
       process.exitCode = exitCodeOf(e)
     })
   ),
+  Effect.provide(invocationErrors),
   Effect.provide(NodeServices.layer),
   NodeRuntime.runMain
 )

@@ -139,11 +139,45 @@ const parseXml = (text: string, file: string) => {
   return doc
 }
 
+type XmlElement = ReturnType<ReturnType<typeof parseXml>["getElementsByTagName"]>[number]
+
+/** `<edge id="e1" source="a" target="b"> (line 12)`: how a message points at an element. */
+const describeElement = (e: XmlElement): string => {
+  const attributes = ["id", "source", "target"].filter((a) => e.hasAttribute(a)).map((a) => ` ${a}="${e.getAttribute(a)}"`).join("")
+  const line = (e as unknown as { lineNumber?: number }).lineNumber
+  return `<${e.tagName}${attributes}>${line ? ` (line ${line})` : ""}`
+}
+
+/**
+ * Duplicate nodes and edges to missing nodes, found before the parsers see them: their own messages name
+ * neither the element nor its line.
+ */
+const checkNodesAndEdges = (doc: ReturnType<typeof parseXml>, file: string): void => {
+  const fail = (e: XmlElement, message: string): never => {
+    throw new InputError({ file, path: describeElement(e), message })
+  }
+  const first = new Map<string, XmlElement>()
+  for (const node of Array.from(doc.getElementsByTagName("node"))) {
+    const id = node.getAttribute("id")
+    if (!id) fail(node, "expected an id attribute")
+    const earlier = first.get(id!)
+    if (earlier) fail(node, `repeats the node id "${id}" of ${describeElement(earlier)}; expected unique node ids`)
+    first.set(id!, node)
+  }
+  for (const edge of Array.from(doc.getElementsByTagName("edge"))) {
+    for (const end of ["source", "target"]) {
+      const id = edge.getAttribute(end)
+      if (!id || !first.has(id)) fail(edge, id ? `its ${end} "${id}" is not a node of the file` : `expected a ${end} attribute`)
+    }
+  }
+}
+
 const readXml = (format: string, parse: typeof parseGexf): Reader => (text, file) => {
   const doc = parseXml(text, file)
   if (doc.getElementsByTagName("graph").length === 0) {
     throw new InputError({ file, path: "", message: `no <graph> element; expected a ${format} document` })
   }
+  checkNodesAndEdges(doc, file)
   let graph: AbstractGraph
   try {
     // The parsers accept xmldom documents (they are built on xmldom in Node); a multigraph lets

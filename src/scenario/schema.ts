@@ -44,7 +44,7 @@ const Weights = Schema.Struct({
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed("none" as const)))
 })
 
-const GroupNames = Schema.Array(Schema.String).annotate({
+const GroupNames = Schema.Array(Schema.String).check(Schema.isMinLength(1)).annotate({
   description: "group names assigned round-robin to caves/blocks (default: one unnamed group per cave/block, no groups)"
 })
 
@@ -74,7 +74,7 @@ export const GraphSpec = Schema.Union([
   }),
   Schema.Struct({
     kind: Schema.Literal("stochasticBlock"),
-    sizes: Schema.Array(Count("block size")),
+    sizes: Schema.Array(Count("block size")).check(Schema.isMinLength(1)),
     pIn: num({ min: 0, max: 1 }).annotate({ description: "edge probability inside a block" }),
     pOut: num({ min: 0, max: 1 }).annotate({ description: "edge probability between blocks" }),
     groups: Schema.optionalKey(GroupNames)
@@ -82,7 +82,7 @@ export const GraphSpec = Schema.Union([
   Schema.Struct({
     kind: Schema.Literal("connectedCaveman"),
     caves: Count("number of villages", 2),
-    size: Count("agents per village", 2),
+    size: Count("agents per village (a village's first edge closes the ring, so at least 3)", 3),
     rewire: Probability(0, "probability of rewiring each edge"),
     groups: Schema.optionalKey(GroupNames)
   }),
@@ -237,7 +237,7 @@ export const ScenarioSpec = Schema.Struct({
   recordEvery: param(1, "record metrics every N ticks", { int: true, min: 1 }),
   sweeps: param(1, "belief sweeps per tick", { int: true, min: 1 }),
   graph: GraphSpec,
-  weights: section(Weights, "edge weight distribution for generated graphs"),
+  weights: section(Weights, "edge weight distribution for generated graphs and for graph files without weights"),
   beliefs: Schema.Array(BeliefSpec).check(Schema.isMinLength(1)),
   groups: Schema.Array(GroupSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   prior: section(

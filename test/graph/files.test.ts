@@ -193,7 +193,7 @@ describe("readGraphFile: errors", () => {
     expectInputError(() => readGraphFile(fixture("none.graphml", "<graphml></graphml>")), "", /no <graph> element; expected a GraphML document/)
     expectInputError(() => readGraphFile(fixture("empty.gexf", "")), "", /invalid XML/)
     const dangling = gexf("undirected", "2").replace('target="d"', 'target="zz"')
-    expectInputError(() => readGraphFile(fixture("dangling.gexf", dangling)), "", /inexisting node\.$/)
+    expectInputError(() => readGraphFile(fixture("dangling.gexf", dangling)), /^<edge id="e2" source="c" target="zz"> \(line \d+\)$/, /target "zz" is not a node of the file/)
   })
 
   it("rejects a bad CSV row", () => {
@@ -204,5 +204,35 @@ describe("readGraphFile: errors", () => {
   it("rejects an empty graph", () => {
     expectInputError(() => readGraphFile(fixture("empty.json", '{"nodes": [], "edges": []}')), "nodes", /no nodes/)
     expectInputError(() => readGraphFile(fixture("empty.csv", "source,target\n\n")), "", /no edges/)
+  })
+})
+
+describe("XML elements and text encoding", () => {
+  const gexf = (nodes: string, edges: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<gexf xmlns="http://gexf.net/1.3" version="1.3">\n<graph defaultedgetype="undirected">\n` +
+    `<nodes>${nodes}</nodes>\n<edges>${edges}</edges>\n</graph>\n</gexf>\n`
+  const graphml = (body: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n<graph id="G" edgedefault="undirected">\n${body}\n</graph>\n</graphml>\n`
+
+  it("names a GEXF edge to a missing node, with its line", () => {
+    const file = fixture("missing-node.gexf", gexf(`<node id="a"/><node id="b"/>`, `\n<edge id="0" source="a" target="b"/>\n<edge id="1" source="a" target="zz"/>`))
+    expectInputError(() => readGraphFile(file), `<edge id="1" source="a" target="zz"> (line 7)`, /target "zz" is not a node of the file/)
+  })
+
+  it("names a GraphML duplicate node and the node it repeats", () => {
+    const file = fixture("duplicate-node.graphml", graphml(`<node id="a"/>\n<node id="b"/>\n<node id="a"/>\n<edge source="a" target="b"/>`))
+    expectInputError(() => readGraphFile(file), `<node id="a"> (line 6)`, /repeats the node id "a" of <node id="a"> \(line 4\)/)
+  })
+
+  it("rejects bytes that are not UTF-8 with their line and offset", () => {
+    const file = join(dir, "latin1.csv")
+    writeFileSync(file, Buffer.concat([Buffer.from("source,target\na,b\nc"), Buffer.from([0xe9]), Buffer.from(",d\n")]))
+    expectInputError(() => readGraphFile(file), "line 3, byte 19", /invalid UTF-8 \(byte 0xE9\)/)
+  })
+
+  it("accepts a UTF-8 byte-order mark", () => {
+    const file = join(dir, "bom.csv")
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("source,target\na,b\n")]))
+    expect(readGraphFile(file).keys).toEqual(["a", "b"])
   })
 })

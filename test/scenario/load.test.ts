@@ -1,5 +1,6 @@
 // Scenario files: defaults, overrides, the JSON Schema, and a corpus of bad files rejected with file and path.
-import { readdirSync, readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { InputError } from "../../src/errors.js"
@@ -92,5 +93,33 @@ describe("scenarios/kiln.schema.json", () => {
   it("is the current schema (regenerate with `node bin/kiln.mjs schema > scenarios/kiln.schema.json`)", () => {
     const file = join(import.meta.dirname, "../../scenarios/kiln.schema.json")
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(scenarioJsonSchema())
+  })
+})
+
+describe("encoding and graph sizes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kiln-load-"))
+  const text = readFileSync(join(import.meta.dirname, "../../scenarios/cooling.json"))
+
+  it("rejects bytes that are not UTF-8, with their line and offset, instead of turning them into U+FFFD", () => {
+    const file = join(dir, "latin1.json")
+    const at = text.indexOf("cooling")
+    writeFileSync(file, Buffer.concat([text.subarray(0, at + 3), Buffer.from([0xf6]), text.subarray(at + 3)]))
+    const line = text.subarray(0, at).filter((b) => b === 0x0a).length + 1
+    expect(() => loadScenario(file)).toThrow(expect.objectContaining({ path: `line ${line}, byte ${at + 3}`, message: expect.stringContaining("invalid UTF-8 (byte 0xF6)") }))
+  })
+
+  it("accepts and strips a UTF-8 byte-order mark", () => {
+    const file = join(dir, "bom.json")
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]))
+    expect(loadScenario(file).name).toBe("cooling")
+  })
+
+  it("refuses empty group lists and villages too small to ring before building anything", () => {
+    const file = join(import.meta.dirname, "../../scenarios/default.json")
+    for (const [set, path] of [["graph.groups=[]", "graph.groups"], ["graph.size=2", "graph.size"], ["graph.size=65536", "graph.size"]]) {
+      expect(() => prepareWorld(loadScenario(file, [set]), file), set).toThrow(expect.objectContaining({ _tag: "InputError", path }))
+    }
+    const blocks = { name: "x", graph: { kind: "stochasticBlock", sizes: [], pIn: 0.1, pOut: 0 }, beliefs: [{ name: "a" }] }
+    expect(() => decodeScenario(blocks)).toThrow(expect.objectContaining({ path: "graph.sizes" }))
   })
 })
