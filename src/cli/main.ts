@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The `kiln` executable: parses arguments, runs the command, maps failures to exit codes (2 bad input, 1 failure).
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
 import { KILN_VERSION } from "../version.js"
 import { kiln } from "./commands.js"
 import { describe, exitCodeOf, invocationErrors } from "./errors.js"
+import * as Platform from "./platform.js"
 
 Command.run(kiln, { version: KILN_VERSION }).pipe(
   Effect.catch((e) =>
@@ -16,6 +16,6 @@ Command.run(kiln, { version: KILN_VERSION }).pipe(
     })
   ),
   Effect.provide(invocationErrors),
-  Effect.provide(NodeServices.layer),
-  NodeRuntime.runMain
+  Effect.provide(Platform.layer),
+  Platform.runMain
 )

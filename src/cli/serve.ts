@@ -5,6 +5,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { InputError } from "../errors.js"
 import { loadScenario } from "../scenario/load.js"
 import { serveLive, serveRun } from "../serve/index.js"
+import { DEFAULT_LIVE_RATE } from "../serve/live.js"
 import { DEFAULT_PORT } from "../serve/server.js"
 import { prepareWorld, resolveScenario } from "../simulation.js"
 import { loadInput } from "./errors.js"
@@ -31,8 +32,8 @@ export const serve = Command.make(
     port: portFlag,
     host: hostFlag,
     rate: Flag.Finite("rate").pipe(
-      Flag.withDefault(20),
-      Flag.withDescription("live mode: at most this many ticks per second, so the spread can be watched (default 20; 0: no limit)")
+      Flag.withDefault(DEFAULT_LIVE_RATE),
+      Flag.withDescription(`live mode: ticks per second, so the spread can be watched (default ${DEFAULT_LIVE_RATE}; 0: no limit); the viewer changes it`)
     ),
     out: Flag.String("out").pipe(
       Flag.optional,
@@ -62,6 +63,6 @@ export const serve = Command.make(
       const world = yield* loadInput(() =>
         prepareWorld(resolveScenario(loadScenario(o.target, o.set), { ticks: Option.getOrUndefined(o.ticks) }), o.target)
       )
-      yield* serveLive(world, { host: o.host, port: o.port, rate: o.rate, out: Option.getOrUndefined(o.out), overwrite: o.overwrite })
+      yield* serveLive(world, { host: o.host, port: o.port, rate: o.rate, waitForViewer: true, out: Option.getOrUndefined(o.out), overwrite: o.overwrite })
     })
 ).pipe(Command.withDescription("show a run in the browser viewer, or run a scenario live and show it as it goes"))

@@ -13,7 +13,7 @@ import type { TickSummary } from "../simulation.js"
 import type { World } from "../world.js"
 import { LiveHub, runLive, type LiveOptions } from "./live.js"
 import { ensureLayout, readRunInfo } from "./run-dir.js"
-import { defaultViewerDir, startServer, type RunningServer, type Source } from "./server.js"
+import { defaultViewerDir, isWildcard, startServer, type RunningServer, type Source } from "./server.js"
 
 export interface ServeOptions {
   readonly host?: string
@@ -61,8 +61,18 @@ const listen = (source: Source, o: ServeOptions): Effect.Effect<RunningServer, R
     (server) => Effect.promise(() => server.close())
   ).pipe(
     Effect.tap((server) =>
-      Effect.sync(() => (o.announce ?? ((url: string) => void process.stdout.write(`Kiln viewer: ${url}\n`)))(server.url))
+      Effect.sync(() => {
+        ;(o.announce ?? ((url: string) => void process.stdout.write(`Kiln viewer: ${url}\n`)))(server.url)
+        if (isWildcard(o.host ?? "")) warnExposed(server, o.host!)
+      })
     )
+  )
+
+/** Bound to every interface, the run is readable by anyone who can reach this machine: say so, and where. */
+const warnExposed = (server: RunningServer, host: string) =>
+  process.stderr.write(
+    `kiln serve: warning: --host ${host} makes this run visible to the network (anyone who can reach this machine can ` +
+      `watch it and read its files). Reachable at:\n${server.urls.map((u) => `  ${u}`).join("\n")}\n`
   )
 
 /** Serves a finished run directory until interrupted (computing and caching its layout first if needed). */
@@ -84,11 +94,13 @@ export const serveRun = (dir: string, o: ServeOptions = {}): Effect.Effect<never
 
 /**
  * Runs the world live while serving it; when the run is written the viewer switches to playback.
+ * With `waitForViewer` the run starts when the first viewer opens the page, so nobody misses its start; a viewer
+ * may ask for it to start over once it has ended (the same seed gives the same run, so it is not written again).
  * Keeps serving until interrupted unless `exitWhenDone`.
  */
 export const serveLive = (
   world: World,
-  o: ServeOptions & LiveOptions & { readonly exitWhenDone?: boolean } = {}
+  o: ServeOptions & LiveOptions & { readonly exitWhenDone?: boolean; readonly waitForViewer?: boolean } = {}
 ): Effect.Effect<string, RunError | InputError> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -102,13 +114,27 @@ export const serveLive = (
       const viewer = o.viewer ?? defaultViewerDir()
       yield* ensureViewer(viewer, log)
       const hub = new LiveHub(world, metricColumns(world))
-      yield* listen({ kind: "live", hub }, { ...o, viewer })
+      hub.rate = o.rate ?? 0
+      const server = yield* listen({ kind: "live", hub }, { ...o, viewer })
+      if (o.waitForViewer) {
+        log(`kiln serve: waiting for a viewer; the run starts when ${server.url} is opened (Ctrl-C to stop)`)
+        yield* Effect.promise(() => hub.firstViewer)
+      }
       log(`kiln serve: running ${world.scenario.name} live (${world.constants.n} agents, ${world.scenario.ticks} ticks` +
-        (o.rate ? `, at most ${o.rate} ticks/s` : "") + ")")
-      const dir = yield* runLive(hub, o)
+        (hub.rate ? `, ${hub.rate} ticks/s; the viewer changes the pace` : "") + ")")
+      // The hub's rate is the pace from here on: viewers change it.
+      const paced = { ...o, rate: undefined }
+      const dir = yield* runLive(hub, paced)
       log(`kiln serve: run finished; outputs in ${dir}. The viewer now plays it back; Ctrl-C to stop.`)
       if (o.exitWhenDone) return dir
-      return yield* Effect.never
+      const again = Effect.promise(() => hub.nextRestart()).pipe(
+        Effect.andThen(Effect.sync(() => {
+          hub.reset()
+          log("kiln serve: a viewer restarted the run")
+        })),
+        Effect.andThen(runLive(hub, { ...paced, written: dir }))
+      )
+      return yield* Effect.forever(again)
     })
   )
 

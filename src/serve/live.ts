@@ -1,5 +1,6 @@
 // Live mode: a run stepping in this process, published for the viewer as a stream of states (newest wins),
-// the metrics so far, a snapshot of the node state, the laid-out graph and per-agent details.
+// the metrics so far, a snapshot of the node state, the laid-out graph and per-agent details. Viewers pace it
+// (ticks per second) and may start it over once it has ended.
 import { Effect } from "effect"
 import { ReplaySubject, type Observable } from "rxjs"
 import { Engine } from "../engine.js"
@@ -9,7 +10,7 @@ import { toGraphology } from "../graph/graphology.js"
 import { computeLayout } from "../layout.js"
 import type { MetricsTable } from "../metrics.js"
 import { defaultRunDir, writeRun } from "../output.js"
-import type { World } from "../world.js"
+import { makeWorld, type World } from "../world.js"
 
 export type LiveStatus = "running" | "writing" | "done" | "failed"
 
@@ -38,21 +39,35 @@ export const describeWorld = (w: World) => ({
   energyMax: w.constants.energyMax
 })
 
+/** Live mode's default pace: the default scenario's 300 ticks take a minute, long enough to watch memes spread. */
+export const DEFAULT_LIVE_RATE = 5
+/** The fastest pace a viewer may ask for, in ticks per second (0 asks for no limit). */
+export const MAX_LIVE_RATE = 10_000
+
 export class LiveHub {
   // ReplaySubject(1), not BehaviorSubject: a viewer that connects after the end still gets the final state.
-  private readonly state$ = new ReplaySubject<LiveState>(1)
+  // Replaced when the run starts over, since the previous one has completed.
+  private state$ = new ReplaySubject<LiveState>(1)
   private last: LiveState
   private readonly rows: Array<ReadonlyArray<number>> = []
   private latest: Uint8Array | undefined
-  readonly frames = new FrameRecorder()
+  private current_: World
+  frames = new FrameRecorder()
+  /** ticks per second the run is paced at (0: as fast as the machine goes); viewers change it */
+  rate = 0
+  private joined: () => void = () => {}
+  /** resolves when the first viewer opens the stream of states */
+  readonly firstViewer = new Promise<void>((resolve) => (this.joined = resolve))
+  private wake: (() => void) | undefined
   /** graph.json with layout positions; computed off the main thread for large graphs */
   readonly graphJson: Promise<string>
   readonly layout: Promise<Float32Array>
 
   constructor(
-    readonly world: World,
+    world: World,
     readonly columns: ReadonlyArray<string>
   ) {
+    this.current_ = world
     this.last = { status: "running", tick: 0, ticks: world.scenario.ticks, metrics: {} }
     this.state$.next(this.last)
     // In a worker for all but small graphs, so the server answers and the run starts while the layout is computed.
@@ -62,6 +77,39 @@ export class LiveHub {
     )
     // Nobody may be waiting yet: keep a layout failure from being an unhandled rejection; requests still see it.
     this.graphJson.catch(() => undefined)
+  }
+
+  get world(): World {
+    return this.current_
+  }
+
+  /** A viewer opened the stream of states. */
+  viewerJoined(): void {
+    this.joined()
+  }
+
+  /** Resolves when a viewer asks for the ended run to start over (see requestRestart). */
+  nextRestart(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve))
+  }
+
+  /** Asks for the run to start over; false when nothing waits for that (the run has not ended). */
+  requestRestart(): boolean {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+    return wake !== undefined
+  }
+
+  /** Back to tick 0 with a fresh world: same scenario and graph, so the same layout and, for the seed, the same run. */
+  reset(): void {
+    const w = this.current_
+    this.current_ = makeWorld(w.scenario, w.graph, w.file)
+    this.rows.length = 0
+    this.frames = new FrameRecorder()
+    this.latest = undefined
+    this.state$ = new ReplaySubject<LiveState>(1)
+    this.publish({ status: "running", tick: 0, ticks: w.scenario.ticks, metrics: {} })
   }
 
   /** The newest state, then every later one; completes after "done" or "failed". */
@@ -134,8 +182,10 @@ export class LiveHub {
 }
 
 export interface LiveOptions {
-  /** at most this many ticks per second (0: as fast as the machine goes) */
+  /** at most this many ticks per second (0: as fast as the machine goes); sets the hub's rate */
   readonly rate?: number
+  /** the directory an identical earlier run was written to: step again for the viewers, but do not write */
+  readonly written?: string
   /** where to write the finished run (default runs/<name>-<seed>, or beside it when that holds an earlier run) */
   readonly out?: string
   /** replace an earlier Kiln run in `out` */
@@ -151,7 +201,9 @@ export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string
   const engine = new Engine(hub.world)
   const s = hub.world.scenario
   const started = new Date()
-  const minGap = o.rate !== undefined && o.rate > 0 ? 1000 / o.rate : 0
+  if (o.rate !== undefined) hub.rate = o.rate
+  // Read on every tick, so a viewer's change of pace applies at once.
+  const minGap = () => (hub.rate > 0 ? 1000 / hub.rate : 0)
   const record = () => hub.push(engine.measure(), engine.perAgent)
   const run = Effect.gen(function* () {
     record()
@@ -160,7 +212,7 @@ export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string
       const t0 = Date.now()
       engine.step()
       if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) record()
-      const wait = minGap - (Date.now() - t0)
+      const wait = minGap() - (Date.now() - t0)
       if (wait > 0) {
         yield* Effect.sleep(wait)
         last = Date.now()
@@ -169,6 +221,10 @@ export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string
         yield* Effect.sleep(0)
         last = Date.now()
       }
+    }
+    if (o.written !== undefined) {
+      hub.finish(o.written)
+      return o.written
     }
     hub.writing()
     const layout = yield* Effect.tryPromise({

@@ -1,5 +1,7 @@
 // The viewer's HTTP server (node:http): the built viewer, a run directory's files, and in live mode the stream
-// of tick states (SSE at /live) with snapshots of the newest node state. Binds 127.0.0.1 unless told otherwise.
+// of tick states (SSE at /live) with snapshots of the newest node state. Binds 127.0.0.1 unless told otherwise,
+// and answers only requests whose Host header names this server (a page on another site that rebinds its own
+// name to 127.0.0.1 gets 403, not the run).
 //
 //   GET /                 viewer (viz/dist), any file inside it
 //   GET /api/info         { mode, name, memes, groups, beliefs, … }
@@ -7,13 +9,15 @@
 //   GET /live             SSE: event "state" with LiveState, newest wins          (live mode)
 //   GET /live/graph.json  graph with layout · /live/metrics.json rows so far · /live/frame.bin newest frame
 //   GET /live/agent/<i>   agent i: energy trace, beliefs, couplings
+//   POST /live/speed?rate=R   pace the live run at R ticks/s (0: no limit) · POST /live/restart   run it again once ended
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { hostname, networkInterfaces } from "node:os"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { map } from "rxjs"
 import { resolveInside, sendFile, sendStatus } from "./files.js"
-import { describeWorld, type LiveHub } from "./live.js"
+import { describeWorld, MAX_LIVE_RATE, type LiveHub } from "./live.js"
 import type { RunInfo } from "./info.js"
 import { openEventStream, streamEvents } from "./sse.js"
 
@@ -33,6 +37,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   readonly url: string
+  /** every URL the server can be reached at (more than one when bound to all interfaces) */
+  readonly urls: ReadonlyArray<string>
   readonly port: number
   readonly close: () => Promise<void>
 }
@@ -53,14 +59,62 @@ const sendBytes = (res: ServerResponse, bytes: Uint8Array, head: boolean) => {
   res.end(head ? undefined : bytes)
 }
 
+const WILDCARD = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"])
+
+/** True for a bind address that listens on every interface (the viewer is then visible to the network). */
+export const isWildcard = (host: string): boolean => WILDCARD.has(host)
+
+/** An address as written in a URL or Host header: IPv6 in brackets. */
+const bracket = (address: string) => (address.includes(":") ? `[${address}]` : address)
+
+/**
+ * The host names a server bound to `host` is reached by, without port: loopback names always; the bound address;
+ * for a wildcard address every interface address of its family (both for `::`) and the machine's host name.
+ */
+export const servedNames = (host: string): ReadonlyArray<string> => {
+  const names = new Set(["localhost", "127.0.0.1", "[::1]"])
+  if (!isWildcard(host)) names.add(bracket(host.toLowerCase()))
+  else {
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) {
+        // Link-local IPv6 needs a zone id that browsers do not send in Host; those addresses are left out.
+        if (a.family === "IPv6" && (host === "0.0.0.0" || a.address.toLowerCase().startsWith("fe80"))) continue
+        names.add(bracket(a.address.toLowerCase()))
+      }
+    }
+    names.add(hostname().toLowerCase())
+  }
+  return [...names]
+}
+
+/** The Host header values accepted: each served name with the port (and bare, on port 80, where browsers omit it). */
+export const allowedHosts = (host: string, port: number): ReadonlySet<string> =>
+  new Set(servedNames(host).flatMap((name) => (port === 80 ? [`${name}:80`, name] : [`${name}:${port}`])))
+
 /** The request handler; exported for tests that drive it without a socket. */
 export const handler = (o: ServerOptions) => {
   const viewer = o.viewer ?? defaultViewerDir()
   const source = o.source
-  const info = () => (source.kind === "run" ? { mode: "run", ...source.info } : { mode: "live", ...describeWorld(source.hub.world) })
+  const info = () =>
+    source.kind === "run" ? { mode: "run", ...source.info } : { mode: "live", ...describeWorld(source.hub.world), rate: source.hub.rate }
+
+  /** The live run's controls: its pace, and starting over once it has ended. */
+  const control = (hub: LiveHub, path: string, query: string, res: ServerResponse) => {
+    if (path === "/live/speed") {
+      const raw = new URLSearchParams(query).get("rate")
+      const rate = raw === null || raw.trim() === "" ? Number.NaN : Number(raw)
+      if (!(rate >= 0 && rate <= MAX_LIVE_RATE)) {
+        return sendStatus(res, 400, `bad request: rate must be ticks per second, 0..${MAX_LIVE_RATE} (0: no limit), got ${JSON.stringify(raw)}`)
+      }
+      hub.rate = rate
+      return sendJson(res, { rate }, false)
+    }
+    return hub.requestRestart() ? sendJson(res, { restarted: true }, false) : sendStatus(res, 409, "conflict: the live run has not ended yet")
+  }
 
   const live = (hub: LiveHub, rest: string, req: IncomingMessage, res: ServerResponse, head: boolean) => {
     if (rest === "") {
+      hub.viewerJoined()
       const stop = openEventStream(res)
       const sub = streamEvents(res, hub.states$.pipe(map((s) => ({ event: "state", data: s }))))
       req.on("close", () => {
@@ -92,17 +146,27 @@ export const handler = (o: ServerOptions) => {
     sendStatus(res, 404, "not found")
   }
 
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  return (req: IncomingMessage, res: ServerResponse, hosts?: ReadonlySet<string>): void => {
+    const host = (req.headers.host ?? "").toLowerCase()
+    if (hosts !== undefined && !hosts.has(host)) {
+      return sendStatus(res, 403, `forbidden: this Kiln viewer does not answer to host "${host}"; open it by ${[...hosts][0]}`)
+    }
     const method = req.method ?? "GET"
+    const url = req.url ?? "/"
+    const path = url.split(/[?#]/, 1)[0]
+    if (method === "POST" && source.kind === "live" && (path === "/live/speed" || path === "/live/restart")) {
+      // A page on another site may post here too (the Host is ours): only this viewer's own pages may.
+      const origin = req.headers.origin
+      if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) return sendStatus(res, 403, `forbidden: requests from ${origin}`)
+      return control(source.hub, path, url.slice(path.length + 1).split("#", 1)[0], res)
+    }
     if (method !== "GET" && method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD")
       return sendStatus(res, 405, "method not allowed")
     }
     const head = method === "HEAD"
-    const url = req.url ?? "/"
     // Only origin-form paths; the raw path is kept (no URL normalisation) so that traversal is seen and refused.
     if (!url.startsWith("/")) return sendStatus(res, 400, "bad request: expected a path starting with /")
-    const path = url.split(/[?#]/, 1)[0]
     if (path === "/api/info") return sendJson(res, info(), head)
     if (path === "/live" || path.startsWith("/live/")) {
       if (source.kind !== "live") return sendStatus(res, 404, "not found: this server shows a finished run, not a live one")
@@ -123,15 +187,21 @@ export const handler = (o: ServerOptions) => {
 /** Starts listening; resolves with the URL to open. */
 export const startServer = (o: ServerOptions): Promise<RunningServer> =>
   new Promise((resolvePromise, reject) => {
-    const server = createServer(handler(o))
+    const handle = handler(o)
+    // Known once listening (port 0 picks one).
+    let hosts: ReadonlySet<string> = new Set()
+    const server = createServer((req, res) => handle(req, res, hosts))
     const host = o.host ?? "127.0.0.1"
     server.once("error", reject)
     server.listen(o.port ?? DEFAULT_PORT, host, () => {
       server.off("error", reject)
       const port = (server.address() as AddressInfo).port
-      const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host
+      hosts = allowedHosts(host, port)
+      const names = isWildcard(host) ? servedNames(host).filter((n) => n !== "localhost" && n !== "[::1]") : [bracket(host)]
+      const urls = names.map((n) => `http://${n}:${port}/`)
       resolvePromise({
-        url: `http://${shown}:${port}/`,
+        url: urls[0],
+        urls,
         port,
         close: () =>
           new Promise<void>((done) => {

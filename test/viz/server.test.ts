@@ -1,10 +1,11 @@
 // The viewer server: files only from inside their directory, traversal refused, unknown routes 404, live SSE
-// that conflates for slow clients and never holds the simulation back.
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+// that conflates for slow clients and never holds the simulation back; only its own host names are answered; a
+// live run waits for its first viewer, is paced by viewers and may start over.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { request } from "node:http"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect } from "effect"
+import { hostname, networkInterfaces, tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { Effect, Fiber } from "effect"
 import { Subject } from "rxjs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { decodeFrames } from "../../src/frames.js"
@@ -13,16 +14,25 @@ import { metricColumns } from "../../src/metrics.js"
 import { resolveInside } from "../../src/serve/files.js"
 import { LiveHub, runLive } from "../../src/serve/live.js"
 import { ensureLayout, readRunInfo } from "../../src/serve/run-dir.js"
-import { startServer, type RunningServer } from "../../src/serve/server.js"
+import { serveLive } from "../../src/serve/index.js"
+import { allowedHosts, startServer, type RunningServer } from "../../src/serve/server.js"
 import { latestWhenReady, streamEvents } from "../../src/serve/sse.js"
 import { prepareWorld } from "../../src/simulation.js"
 import { scenario } from "../support/scenario.js"
 
-/** A raw GET: the path is sent exactly as given (no URL normalisation), like a hostile client would. */
-export const get = (base: string, path: string, method = "GET"): Promise<{ status: number; body: string; headers: Record<string, unknown> }> =>
+/**
+ * A raw request: the path is sent exactly as given (no URL normalisation) and headers such as Host may be forged,
+ * like a hostile client would.
+ */
+export const get = (
+  base: string,
+  path: string,
+  method = "GET",
+  headers: Record<string, string> = {}
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> =>
   new Promise((resolve, reject) => {
     const u = new URL(base)
-    const req = request({ host: u.hostname, port: u.port, path, method }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
       let body = ""
       res.setEncoding("latin1")
       res.on("data", (c) => (body += c))
@@ -227,6 +237,131 @@ describe("live mode", () => {
       stalled.destroy()
     } finally {
       await server.close()
+    }
+  })
+})
+
+describe("Host header (DNS rebinding)", () => {
+  const viewer = tmp("kiln-viewer-")
+  writeFileSync(join(viewer, "index.html"), "viewer")
+  const run = tmp("kiln-run-")
+  writeFileSync(join(run, "manifest.json"), JSON.stringify({ scenario: { name: "r", memes: [], groups: [] }, seed: 1, ticks: 1, agents: 0, beliefs: [] }))
+  for (const f of ["graph.json", "metrics.csv"]) writeFileSync(join(run, f), "")
+  const serve = (host?: string) => startServer({ source: { kind: "run", dir: run, info: readRunInfo(run) }, viewer, port: 0, host })
+
+  it("answers only the names it serves, with its port; anything else gets 403 and a short body", async () => {
+    const server = await serve()
+    try {
+      const p = server.port
+      for (const host of [`127.0.0.1:${p}`, `localhost:${p}`, `LOCALHOST:${p}`, `[::1]:${p}`]) {
+        expect((await get(server.url, "/api/info", "GET", { host })).status, host).toBe(200)
+      }
+      for (const host of ["evil.example", `evil.example:${p}`, `127.0.0.1:${p + 1}`, "127.0.0.1", `${hostname()}:${p}`, `localhost.evil.example:${p}`]) {
+        const res = await get(server.url, "/api/info", "GET", { host })
+        expect(res.status, host).toBe(403)
+        expect(res.body.length).toBeLessThan(200)
+        expect(res.body).not.toContain('"name"')
+      }
+      expect((await get(server.url, "/run/manifest.json", "GET", { host: "evil.example" })).status).toBe(403)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("bound to every interface, lists the addresses it is reachable at and answers to them and the host name only", async () => {
+    const server = await serve("0.0.0.0")
+    try {
+      const p = server.port
+      const ipv4 = Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((a) => a.family === "IPv4").map((a) => a.address)
+      expect(server.urls).toEqual(expect.arrayContaining(ipv4.map((a) => `http://${a}:${p}/`)))
+      expect(server.urls).toContain(`http://${hostname().toLowerCase()}:${p}/`)
+      expect(server.url).toBe(`http://127.0.0.1:${p}/`)
+      for (const host of [...ipv4.map((a) => `${a}:${p}`), `${hostname()}:${p}`, `localhost:${p}`]) {
+        expect((await get(server.url, "/api/info", "GET", { host })).status, host).toBe(200)
+      }
+      expect((await get(server.url, "/api/info", "GET", { host: `evil.example:${p}` })).status).toBe(403)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("a bound address is served under that address", async () => {
+    const server = await serve("127.0.0.1")
+    try {
+      expect(server.urls).toEqual([server.url])
+      expect(allowedHosts("10.1.2.3", 8737)).toEqual(new Set(["localhost:8737", "127.0.0.1:8737", "[::1]:8737", "10.1.2.3:8737"]))
+      expect(allowedHosts("::1", 80)).toEqual(new Set(["localhost:80", "localhost", "127.0.0.1:80", "127.0.0.1", "[::1]:80", "[::1]"]))
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+/** An SSE client: collects states until one has the given status, then disconnects. */
+const statesUntil = (url: string, status: string): Promise<Array<{ status: string; tick: number; dir?: string }>> =>
+  new Promise((resolve, reject) => {
+    const u = new URL(url)
+    const events: Array<{ status: string; tick: number; dir?: string }> = []
+    request({ host: u.hostname, port: u.port, path: "/live" }, (res) => {
+      let buf = ""
+      res.setEncoding("utf8")
+      res.on("data", (c: string) => {
+        buf += c
+        for (let k = buf.indexOf("\n\n"); k >= 0; k = buf.indexOf("\n\n")) {
+          const data = /^data: (.*)$/m.exec(buf.slice(0, k))
+          buf = buf.slice(k + 2)
+          if (data) events.push(JSON.parse(data[1]))
+          if (events.at(-1)?.status === status) {
+            res.destroy()
+            resolve(events)
+          }
+        }
+      })
+    }).on("error", reject).end()
+  })
+
+describe("kiln serve's live run", () => {
+  it("waits for the first viewer, takes its pace from viewers, and runs again on request once ended", async () => {
+    const viewer = tmp("kiln-viewer-")
+    writeFileSync(join(viewer, "index.html"), "viewer")
+    const out = join(tmp("kiln-live-"), "run")
+    const lines: string[] = []
+    let announced: (url: string) => void = () => {}
+    const url = new Promise<string>((resolve) => (announced = resolve))
+    const fiber = Effect.runFork(
+      serveLive(prepareWorld(small), { viewer, port: 0, out, rate: 2, waitForViewer: true, announce: (u) => announced(u), log: (l) => lines.push(l) })
+    )
+    try {
+      const base = await url
+      await new Promise((r) => setTimeout(r, 400))
+      // Nobody has opened the page: the run has not started.
+      expect(JSON.parse((await get(base, "/live/metrics.json")).body).rows).toHaveLength(0)
+      expect(lines.join("\n")).toMatch(/waiting for a viewer; the run starts when http:\/\/127\.0\.0\.1:\d+\/ is opened/)
+      expect(JSON.parse((await get(base, "/api/info")).body).rate).toBe(2)
+      for (const bad of ["", "?rate=", "?rate=abc", "?rate=-1", "?rate=1e9", "?rate=NaN"]) {
+        expect((await get(base, `/live/speed${bad}`, "POST")).status, bad).toBe(400)
+      }
+      expect((await get(base, "/live/speed?rate=200", "POST", { origin: "http://evil.example" })).status).toBe(403)
+      expect((await get(base, "/live/restart", "POST")).status).toBe(409)
+      const speed = await get(base, "/live/speed?rate=200", "POST", { origin: base.replace(/\/$/, "") })
+      expect([speed.status, JSON.parse(speed.body)]).toEqual([200, { rate: 200 }])
+      expect(JSON.parse((await get(base, "/api/info")).body).rate).toBe(200)
+      // At 2 ticks/s the 8 ticks would take 4 s; the viewer's 200 ticks/s makes it quick.
+      const started = Date.now()
+      const first = await statesUntil(base, "done")
+      expect(Date.now() - started).toBeLessThan(3000)
+      expect(first.at(-1)).toMatchObject({ status: "done", tick: 8, dir: out })
+      expect(first.filter((e) => e.status === "running").length).toBeGreaterThan(1)
+
+      expect((await get(base, "/live/restart", "POST")).status).toBe(200)
+      const again = await statesUntil(base, "done")
+      expect(again[0].status).toBe("running")
+      expect(again[0].tick).toBeLessThan(8)
+      expect(again.at(-1)).toMatchObject({ status: "done", tick: 8, dir: out })
+      expect(readdirSync(dirname(out))).toEqual(["run"])
+      expect(lines.join("\n")).toContain("a viewer restarted the run")
+    } finally {
+      await Effect.runPromise(Fiber.interrupt(fiber))
     }
   })
 })

@@ -6,6 +6,8 @@ import type { RunInfo } from "../../src/serve/info"
 /** GET /api/info: the run's names and scales, and whether it is live. */
 export interface Info extends RunInfo {
   readonly mode: "run" | "live"
+  /** live mode: the run's pace in ticks per second (0: no limit) */
+  readonly rate?: number
 }
 
 export interface Metrics {

@@ -32,6 +32,8 @@ interface Hooks {
   liveFrames: number
   /** ticks of the live frames shown, in order */
   liveTicks: number[]
+  /** the live run's pace last set from this page (ticks/s, 0: no limit) */
+  liveRate?: number
   view?: GraphView
   player?: Player
   inspectorOpen: () => boolean
@@ -262,8 +264,37 @@ const main = async () => {
     setStatus(`${f.count} recorded ticks · ${info.agents.toLocaleString()} agents`)
   }
 
+  // Live, the speed selector paces the server's run; its "max" entry means no limit.
+  const paceLive = () => {
+    const rate = info.rate ?? 0
+    const value = String(rate === 0 ? 1000 : rate)
+    if (![...speed.options].some((o) => o.value === value)) speed.add(new Option(`${rate} ticks/s`, value))
+    speed.value = value
+    speed.disabled = false
+    speed.onchange = () => {
+      const wanted = Number(speed.value) >= 1000 ? 0 : Number(speed.value)
+      void post(`live/speed?rate=${wanted}`).then(
+        () => (hooks.liveRate = wanted),
+        (e) => setStatus(String(e))
+      )
+    }
+  }
+  const offerRestart = () => {
+    const button = $<HTMLButtonElement>("restart")
+    button.hidden = false
+    button.onclick = () => {
+      button.disabled = true
+      // The server starts the run over; the page reloads to follow it live from tick 0.
+      void post("live/restart").then(
+        () => location.reload(),
+        (e) => setStatus(String(e))
+      )
+    }
+  }
+
   const live = () => {
     enableControls(false)
+    paceLive()
     setStatus("waiting for the first tick…")
     const states$ = liveStates("live").pipe(share())
     let lastTick = metrics.rows.length > 0 ? metrics.rows[metrics.rows.length - 1][0] : -1
@@ -321,7 +352,8 @@ const main = async () => {
             $("mode").textContent = "playback"
             $("mode").classList.remove("live")
             startPlayback(f, "end")
-            setStatus(`run finished · ${f.count} recorded ticks · press play to replay`)
+            offerRestart()
+            setStatus(`run finished · ${f.count} recorded ticks · press play to replay, or restart to run it live again`)
           })()
         },
         error: (e) => setStatus(String(e))
@@ -379,6 +411,13 @@ const main = async () => {
   select.value = modeKey(view.mode)
   hooks.timings.ready = performance.now()
   hooks.ready = true
+}
+
+/** A POST to the server; fails with the server's own message. */
+const post = async (url: string): Promise<unknown> => {
+  const res = await fetch(url, { method: "POST" })
+  if (!res.ok) throw new Error(`kiln viewer: ${url}: ${(await res.text()).trim()}`)
+  return res.json()
 }
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
