@@ -4,6 +4,7 @@ import { createHash } from "node:crypto"
 import { InputError } from "../errors.js"
 import { metricColumns } from "../metrics.js"
 import { makeStream } from "../rng.js"
+import { checkResources, graphShape } from "../resources.js"
 import { decodeScenario } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
 import { beliefList, type World } from "../world.js"
@@ -277,6 +278,9 @@ export const expandDesign = (experiment: Experiment): Design => {
     let scenario: Scenario
     try {
       scenario = decodeScenario(json, experiment.baseFile)
+      // a point too large for this machine is refused with the design, not run by run
+      const shape = graphShape(scenario)
+      if (shape) checkResources(scenario, shape, experiment.baseFile)
     } catch (e) {
       if (!(e instanceof InputError)) throw e
       const f = factors.findIndex((f) => f.paths.some((p) => e.path !== "" && overlaps(p, e.path)))

@@ -248,3 +248,19 @@ describe("bad experiment files", () => {
     expect(shipped).toBe(JSON.stringify(schema, null, 2) + "\n")
   })
 })
+
+describe("paths and sizes of experiment points", () => {
+  it("refuses prototype keys and empty segments in factor and set paths", () => {
+    for (const path of ["__proto__.x", "energy..gamma", "memes[0].constructor"]) {
+      const e = inputError(() => design(smallExperiment({ factors: [{ path, values: [1] }] })))
+      expect(e.message).toContain("expected a scenario field path")
+    }
+    expect(inputError(() => design(smallExperiment({ set: { "a.prototype": 1 } }))).path).toMatch(/^set/)
+    expect(Object.keys(Object.prototype)).toEqual([])
+  })
+
+  it("refuses a point too large for this machine with the design, before any run", () => {
+    const e = inputError(() => design(smallExperiment({ factors: [{ path: "graph", values: [{ kind: "complete", n: 100000 }] }] })))
+    expect(e.message).toContain("100,000 agents and 4,999,950,000 edges need")
+  })
+})
