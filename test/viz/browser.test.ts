@@ -1,5 +1,6 @@
 // The viewer in a real browser (Debian Chromium, headless, WebGL through SwiftShader): a finished run is drawn,
-// playback recolours nodes, clicks open the inspector, traversal fails, and live mode follows a running simulation.
+// playback recolours nodes, clicks open the inspector, traversal fails, and live mode follows a running simulation
+// that starts when the page opens, is paced from the page's speed selector and restarts from its button.
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { metricColumns } from "../../src/metrics.js"
 import { LiveHub, runLive } from "../../src/serve/live.js"
 import { readRunInfo } from "../../src/serve/run-dir.js"
+import { serveLive } from "../../src/serve/index.js"
 import { startServer, type RunningServer } from "../../src/serve/server.js"
 import { buildViewer, canvasVariance, chromiumAvailable, launch, openViewer, smallDefault, VIEWER, writeSmallRun } from "./browser.js"
 
@@ -116,6 +118,40 @@ describe.skipIf(!available)("the viewer in Chromium", () => {
       await Effect.runPromise(Fiber.interrupt(fiber))
       await livePage.close()
       await live.close()
+    }
+  })
+
+  it("kiln serve's live run starts when the page opens, takes its pace from the speed selector and restarts", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "kiln-viz-live-")), "run")
+    let announced: (url: string) => void = () => {}
+    const url = new Promise<string>((r) => (announced = r))
+    const fiber = Effect.runFork(
+      serveLive(smallDefault(N / 20, 40), { viewer: VIEWER, port: 0, out, rate: 1, waitForViewer: true, announce: (u) => announced(u), log: () => {} })
+    )
+    const base = await url
+    const info = async () => JSON.parse(await (await fetch(`${base}api/info`)).text())
+    const rows = async () => JSON.parse(await (await fetch(`${base}live/metrics.json`)).text()).rows.length
+    try {
+      await new Promise((r) => setTimeout(r, 500))
+      expect(await rows()).toBe(0)
+      const livePage = await openViewer(ctx, base)
+      expect(await livePage.locator("#speed").isDisabled()).toBe(false)
+      expect(await livePage.locator("#speed").inputValue()).toBe("1")
+      await livePage.waitForFunction(() => window.kiln.liveStates > 1, null, { timeout: 20_000 })
+      // At 1 tick/s the 40 ticks would take 40 s; "max" lifts the limit.
+      await livePage.selectOption("#speed", "1000")
+      await livePage.waitForFunction(() => window.kiln.liveRate === 0, null, { timeout: 5_000 })
+      expect((await info()).rate).toBe(0)
+      await livePage.waitForFunction(() => window.kiln.frameCount > 1, null, { timeout: 30_000 })
+      expect(await livePage.locator("#restart").isVisible()).toBe(true)
+      await Promise.all([livePage.waitForEvent("load"), livePage.click("#restart")])
+      await livePage.waitForFunction(() => window.kiln?.ready === true && window.kiln.mode === "live", null, { timeout: 30_000 })
+      await livePage.waitForFunction(() => window.kiln.frameCount > 1, null, { timeout: 30_000 })
+      expect(await livePage.evaluate(() => window.kiln.liveStates)).toBeGreaterThan(0)
+      expect(await livePage.evaluate(() => [window.kiln.tick, window.kiln.frameCount])).toEqual([40, 41])
+      await livePage.close()
+    } finally {
+      await Effect.runPromise(Fiber.interrupt(fiber))
     }
   })
 })
