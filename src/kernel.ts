@@ -24,6 +24,10 @@ export interface Constants {
   readonly conformity: number
   readonly evidenceGain: number
   readonly evidenceNoise: number
+  /** whether any belief is factual (else there is no evidence to observe and `observations` is empty) */
+  readonly evidence: boolean
+  /** whether any intervention carries content (else `Inputs.field` is empty) */
+  readonly contentFields: boolean
   /** per belief: 1 when socially expressed */
   readonly expressed: Uint8Array
   /** agent i's dispositions start at i·hStride (0 when all agents share one vector) */
@@ -102,8 +106,9 @@ export class Kernel {
     this.internal = new Float64Array(B)
     this.prediction = new Float64Array(B)
     this.expressedCount = d.constants.expressed.reduce((n, e) => n + e, 0)
-    this.contentFields = d.inputs.field.length > 0
-    this.evidence = d.state.observations.length > 0
+    // From the scenario, never from array lengths: a feature's presence must not depend on how memory was allocated.
+    this.contentFields = d.constants.contentFields
+    this.evidence = d.constants.evidence
     this.nonNegative = d.topology.weights.every((w) => w >= 0)
     let maxDegree = 0
     for (let i = 0; i < d.topology.n; i++) maxDegree = Math.max(maxDegree, d.topology.offsets[i + 1] - d.topology.offsets[i])

@@ -2,7 +2,7 @@
 // so a slow consumer never holds the simulation back; it sees the latest state and how many ticks it skipped.
 import { Effect, Exit, Fiber, PubSub } from "effect"
 import { Observable } from "rxjs"
-import { Scheduler } from "./scheduler.js"
+import { Scheduler, usefulThreads } from "./scheduler.js"
 import type { Scenario } from "./scenario/schema.js"
 import { resolveScenario, runScenario, type SimulateOptions, type TickSummary } from "./simulation.js"
 
@@ -60,7 +60,7 @@ export const live$ = (scenario: Scenario, o: SimulateOptions = {}): Observable<L
   new Observable<LiveTick>((subscriber) => {
     const fiber = Effect.runFork(
       runLive(scenario, (t) => Effect.sync(() => subscriber.next(t)), o).pipe(
-        Effect.provide(Scheduler.workerPool(o.workers ?? 1))
+        Effect.provide(Scheduler.workerPool(usefulThreads(o.workers ?? 1).threads))
       )
     )
     fiber.addObserver((exit) => {

@@ -1,5 +1,11 @@
 // Random streams: a per-agent xoshiro128** state (struct-of-arrays) and a counter-based hash for stateless draws.
 
+/**
+ * The largest seed Kiln honours. Streams are derived from the seed with 32-bit mixing, so larger seeds would
+ * alias smaller ones (2^32 + k would give the runs of k); they are rejected instead.
+ */
+export const MAX_SEED = 0xffffffff
+
 /** splitmix32: a good 32-bit mixer; used to seed streams and to hash counters. */
 export const mix32 = (x: number): number => {
   x = (x + 0x9e3779b9) | 0

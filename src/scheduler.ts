@@ -6,6 +6,25 @@ import { Engine, type Stepper } from "./engine.js"
 import { MIN_SLICE, WorkerPool, type WorkerError } from "./worker-pool.js"
 import type { World } from "./world.js"
 
+/** How many threads can help `requested` threads step `agents` agents, and why fewer when capped. */
+export interface ThreadPlan {
+  readonly threads: number
+  /** set when `threads` < requested */
+  readonly capped?: string
+}
+
+/**
+ * Threads beyond the machine's cores only contend, and a phase is split only when every thread gets
+ * MIN_SLICE agents, so more threads than that would sit idle while holding memory.
+ */
+export const usefulThreads = (requested: number, agents = Infinity, cores = availableParallelism()): ThreadPlan => {
+  const bySize = Math.max(1, Math.floor(agents / MIN_SLICE))
+  const threads = Math.max(1, Math.min(requested, cores, bySize))
+  if (threads >= requested) return { threads }
+  const why = bySize < cores ? `${agents} agents: at least ${MIN_SLICE} per thread` : `this machine has ${cores} cores`
+  return { threads, capped: `using ${threads} thread${threads === 1 ? "" : "s"} (${why})` }
+}
+
 export interface SchedulerShape {
   /** threads that step a world (1 = this thread only) */
   readonly threads: number

@@ -2,12 +2,14 @@
 import { Effect, Exit, Fiber } from "effect"
 import { Observable } from "rxjs"
 import type { Stepper } from "./engine.js"
-import { Scheduler } from "./scheduler.js"
+import { Scheduler, usefulThreads } from "./scheduler.js"
 import { buildGraph } from "./graph/build.js"
 import type { SocialGraph } from "./graph/social-graph.js"
 import type { MetricsTable } from "./metrics.js"
 import type { Scenario } from "./scenario/schema.js"
 import { makeWorld, type World } from "./world.js"
+import { InputError } from "./errors.js"
+import { MAX_SEED } from "./rng.js"
 import { WorkerError } from "./worker-pool.js"
 
 export interface SimulateOptions {
@@ -17,7 +19,7 @@ export interface SimulateOptions {
   readonly recordEvery?: number
   /** the scenario's file, to resolve graph files and name it in errors */
   readonly file?: string
-  /** threads stepping the world (default 1: this thread; results are identical for any number) */
+  /** threads stepping the world (default 1: this thread; at most the machine's cores; results are identical for any number) */
   readonly workers?: number
   /** called after every tick (cheap: for progress bars) */
   readonly onTick?: (tick: number, ticks: number) => void
@@ -54,15 +56,26 @@ export const runWorld = (world: World, o: SimulateOptions = {}): Effect.Effect<S
 export const runScenario = (s: Scenario, o: SimulateOptions = {}): Effect.Effect<SimulationResult, WorkerError, Scheduler> =>
   Effect.flatMap(Scheduler, (scheduler) => runWorld(prepareWorld(s, o.file, undefined, scheduler.threads > 1), o))
 
-const schedulerFor = (o: SimulateOptions) => Scheduler.workerPool(o.workers ?? 1)
+const schedulerFor = (o: SimulateOptions) => Scheduler.workerPool(usefulThreads(o.workers ?? 1).threads)
 
-/** The scenario with the options' overrides applied. */
-export const resolveScenario = (s: Scenario, o: SimulateOptions = {}): Scenario => ({
-  ...s,
-  seed: o.seed ?? s.seed,
-  ticks: o.ticks ?? s.ticks,
-  recordEvery: o.recordEvery ?? s.recordEvery
-})
+/** What is wrong with a run option's value (checked like the scenario's field), or undefined when it is fine. */
+export const runOptionProblem = (name: "seed" | "ticks" | "recordEvery", value: number): string | undefined => {
+  if (!Number.isInteger(value)) return `expected an integer, got ${value}`
+  if (name === "seed" && (value < 0 || value > MAX_SEED)) return `expected an integer 0..${MAX_SEED}, got ${value}`
+  if (name === "ticks" && value < 0) return `expected an integer >= 0, got ${value}`
+  if (name === "recordEvery" && value < 1) return `expected an integer >= 1, got ${value}`
+  return undefined
+}
+
+/** The scenario with the options' overrides applied; an impossible override is an InputError. */
+export const resolveScenario = (s: Scenario, o: SimulateOptions = {}): Scenario => {
+  for (const name of ["seed", "ticks", "recordEvery"] as const) {
+    const value = o[name]
+    const problem = value === undefined ? undefined : runOptionProblem(name, value)
+    if (problem) throw new InputError({ file: o.file ?? "<options>", path: name, message: problem })
+  }
+  return { ...s, seed: o.seed ?? s.seed, ticks: o.ticks ?? s.ticks, recordEvery: o.recordEvery ?? s.recordEvery }
+}
 
 /** Builds the graph and the initial state (throws InputError on a bad graph file or reference). */
 export const prepareWorld = (s: Scenario, file = "<scenario>", graph?: SocialGraph, shared = false): World =>
@@ -112,7 +125,7 @@ const summary = (columns: ReadonlyArray<string>, row: ReadonlyArray<number>, tic
 
 /** Runs a decoded scenario in this process and returns the metrics table and the final world. */
 export const simulate = (scenario: Scenario, o: SimulateOptions = {}): Promise<SimulationResult> =>
-  Effect.runPromise(runScenario(resolveScenario(scenario, o), o).pipe(Effect.provide(schedulerFor(o))))
+  Effect.runPromise(Effect.suspend(() => runScenario(resolveScenario(scenario, o), o)).pipe(Effect.provide(schedulerFor(o))))
 
 /**
  * The live stream of recorded ticks as an rxjs Observable: subscribing starts a run,

@@ -2,44 +2,23 @@
 // through SharedArrayBuffers and run each phase of a tick on contiguous slices, meeting at an Atomics barrier.
 // Every agent's update reads and writes the same values whichever thread runs it, so results are bit-identical
 // for any number of threads.
-import { parentPort, receiveMessageOnPort, type Worker } from "node:worker_threads"
+import type { Worker } from "node:worker_threads"
 import { Effect, type Scope } from "effect"
 import { RunError } from "./errors.js"
 import { Phase, runPhase, tickPhases, type PhaseCall, type PhaseKind, type Stepper } from "./engine.js"
 import { alloc } from "./graph/topology.js"
-import { Kernel, SLOTS, type KernelData } from "./kernel.js"
+import { Kernel, SLOTS } from "./kernel.js"
 import { metricColumns, reduce } from "./metrics.js"
 import { Timeline } from "./timeline.js"
 import type { World } from "./world.js"
+import { ATTACH, CONTROL, Ctl, EMPTY, MESSAGE_BYTES, slice, type WorkerInit } from "./worker-loop.js"
 import { startWorker } from "./worker-thread.js"
-
-/** Slots of the control array shared with the workers. */
-const Ctl = { generation: 0, kind: 1, lo: 2, hi: 3, done: 4, failed: 5, stop: 6 } as const
-const CONTROL = 8
-const MESSAGE_BYTES = 4096
-/** A phase that hands the workers a buffer posted to them (the per-agent metric values). */
-const ATTACH = -1
-const EMPTY = new Float64Array(0)
 
 /** Below this many agents per thread a phase runs on this thread alone: a barrier would cost more than it saves. */
 export const MIN_SLICE = 512
 
 /** A worker died or threw: which one, at which tick, and why. */
 export class WorkerError extends RunError {}
-
-export interface WorkerInit {
-  readonly data: KernelData
-  readonly control: Int32Array
-  readonly message: Uint8Array
-  readonly index: number
-  readonly threads: number
-}
-
-/** The contiguous slice of [lo, hi) that thread `t` of `threads` runs. */
-export const slice = (lo: number, hi: number, t: number, threads: number): [number, number] => {
-  const size = hi - lo
-  return [lo + Math.floor((size * t) / threads), lo + Math.floor((size * (t + 1)) / threads)]
-}
 
 export class WorkerPool implements Stepper {
   readonly columns: ReadonlyArray<string>
@@ -224,33 +203,5 @@ export class WorkerPool implements Stepper {
   /** Terminates worker `index` (1-based) as a crash would. */
   async kill(index: number): Promise<void> {
     await this.workers[index - 1]?.terminate()
-  }
-}
-
-/** The loop a worker thread runs: wait for a phase, run its slice, report, repeat until told to stop. */
-export const serve = (init: WorkerInit): void => {
-  const { control: c, index, threads } = init
-  const kernel = new Kernel(init.data)
-  let perAgent: Float64Array = EMPTY
-  // Generation 0 is "nothing yet": a phase posted before this thread got here is picked up at once.
-  let generation = 0
-  parentPort?.postMessage("ready")
-  for (;;) {
-    Atomics.wait(c, Ctl.generation, generation)
-    generation = Atomics.load(c, Ctl.generation)
-    if (Atomics.load(c, Ctl.stop) === 1) return
-    try {
-      const kind = c[Ctl.kind]
-      if (kind === ATTACH) perAgent = receiveMessageOnPort(parentPort!)!.message as Float64Array
-      else {
-        const [lo, hi] = slice(c[Ctl.lo], c[Ctl.hi], index, threads)
-        runPhase(kernel, kind as PhaseKind, lo, hi, perAgent)
-      }
-    } catch (e) {
-      init.message.set(new TextEncoder().encode(String((e as Error)?.stack ?? e)).subarray(0, MESSAGE_BYTES))
-      Atomics.store(c, Ctl.failed, index)
-    }
-    Atomics.add(c, Ctl.done, 1)
-    Atomics.notify(c, Ctl.done)
   }
 }

@@ -1,5 +1,5 @@
 // Entry point of a simulation worker thread (see src/worker-pool.ts).
 import { workerData } from "node:worker_threads"
-import { serve, type WorkerInit } from "./worker-pool.js"
+import { serve, type WorkerInit } from "./worker-loop.js"
 
 serve(workerData as WorkerInit)

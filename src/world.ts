@@ -5,7 +5,7 @@ import type { Scenario } from "./scenario/schema.js"
 import type { SocialGraph } from "./graph/social-graph.js"
 import { compileTopology, type Topology } from "./graph/topology.js"
 import type { Constants, KernelData } from "./kernel.js"
-import { allocInputs, allocState, pairCount, pairIndexTable, type AgentState, type Inputs } from "./state.js"
+import { allocInputs, allocState, pairCount, pairIndexTable, type AgentState, type Inputs, type Layout } from "./state.js"
 import { resolveTargets } from "./targets.js"
 
 export interface BeliefInfo {
@@ -48,7 +48,7 @@ export const makeWorld = (s: Scenario, graph: SocialGraph, file = "<scenario>", 
   const M = s.memes.length
   const topology = compileTopology(graph, shared)
   const rituals = s.interventions.filter((i) => i.kind === "ritual").length
-  const layout = {
+  const layout: Layout = {
     n, B, M,
     individualDispositions: s.prior.hNoise > 0,
     evidence: s.beliefs.some((b) => b.kind === "factual"),
@@ -56,7 +56,7 @@ export const makeWorld = (s: Scenario, graph: SocialGraph, file = "<scenario>", 
   }
   const state = allocState(layout, shared)
   const inputs = allocInputs(layout, rituals, shared)
-  const constants = makeConstants(s, graph, beliefIndex)
+  const constants = makeConstants(s, graph, beliefIndex, layout)
   const ctx = { graph, topology, seed: s.seed, file }
   const targets = s.interventions.map((iv, k) => resolveTargets(iv.target, ctx, TARGET_SALT + k, `interventions[${k}].target`))
   const world: World = {
@@ -72,7 +72,7 @@ const vector = (content: Readonly<Record<string, number>>, index: ReadonlyMap<st
   for (const [name, v] of Object.entries(content)) out[at + index.get(name)!] = v
 }
 
-const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<string, number>): Constants => {
+const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<string, number>, layout: Layout): Constants => {
   const B = index.size
   const M = s.memes.length
   const G = s.groups.length
@@ -106,6 +106,7 @@ const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<strin
     theta: s.plasticity.theta, saturation: s.plasticity.saturation, eta: s.plasticity.eta, wMax: s.plasticity.wMax,
     conformity: s.social.conformity,
     evidenceGain: s.evidence.gain, evidenceNoise: s.evidence.noise,
+    evidence: layout.evidence, contentFields: layout.contentFields,
     expressed, pairIndex: pairIndexTable(B), hStride: s.prior.hNoise > 0 ? B : 0,
     memeLoad, memeContent,
     memeSize: new Int32Array(s.memes.map((m) => Object.keys(m.content).length)),

@@ -2,12 +2,13 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { availableParallelism } from "node:os"
-import { Scheduler } from "../scheduler.js"
+import { Scheduler, usefulThreads } from "../scheduler.js"
+import { buildGraph } from "../graph/build.js"
 import { InputError } from "../errors.js"
 import { defaultRunDir, writeRun } from "../output.js"
 import { planRunDir } from "../output-dir.js"
 import { loadScenario, scenarioJsonSchema } from "../scenario/load.js"
-import { prepareWorld, resolveScenario, runWorld } from "../simulation.js"
+import { prepareWorld, resolveScenario, runOptionProblem, runWorld } from "../simulation.js"
 import { progressBar } from "./progress.js"
 import { loadInput } from "./errors.js"
 import { experimentCommands } from "./experiment.js"
@@ -38,8 +39,8 @@ const run = Command.make(
     recordEvery: Flag.Int("record-every").pipe(Flag.optional, Flag.withDescription("record metrics every N ticks")),
     set: setFlag,
     workers: Flag.Int("workers").pipe(
-      Flag.withDefault(availableParallelism()),
-      Flag.withDescription("threads stepping the simulation (default: available cores; results are identical for any number)")
+      Flag.optional,
+      Flag.withDescription("threads stepping the simulation (default: available cores; capped at the cores and at one thread per 512 agents; results are identical for any number)")
     ),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary")),
     frames: Flag.Boolean("frames").pipe(Flag.withDefault(false), Flag.withDescription("also write frames.bin (node state per recorded tick) and layout positions, for `kiln serve`")),
@@ -52,10 +53,15 @@ const run = Command.make(
         ticks: Option.getOrUndefined(o.ticks),
         recordEvery: Option.getOrUndefined(o.recordEvery)
       }
-      const world = yield* loadInput(() => {
+      const { world, threads } = yield* loadInput(() => {
+        const workers = Option.getOrElse(o.workers, () => availableParallelism())
+        checkOverrides(options, workers, o.scenario)
         const s = resolveScenario(loadScenario(o.scenario, o.set), options)
-        checkOverrides(s, o.workers, o.scenario)
-        return prepareWorld(s, o.scenario, undefined, o.workers > 1)
+        const graph = buildGraph(s, o.scenario)
+        const plan = usefulThreads(workers, graph.n)
+        // Only a number the user asked for is worth a word; the default adapts silently.
+        if (plan.capped && Option.isSome(o.workers)) process.stderr.write(`kiln: --workers ${workers}: ${plan.capped}\n`)
+        return { world: prepareWorld(s, o.scenario, graph, plan.threads > 1), threads: plan.threads }
       })
       if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite })
       const target = { overwrite: o.overwrite, beside: Option.isNone(o.out) }
@@ -68,11 +74,11 @@ const run = Command.make(
       const bar = progressBar(`${s.name}`, process.stderr, o.quiet)
       const viewer = o.frames ? viewerOutputs(world) : undefined
       const { metrics, perAgent } = yield* runWorld(world, { onTick: bar.update, onRecord: viewer?.onRecord }).pipe(
-        Effect.provide(Scheduler.workerPool(o.workers))
+        Effect.provide(Scheduler.workerPool(threads))
       )
       bar.finish()
       const dir = yield* writeRun(
-        { world, metrics, perAgent, started, finished: new Date(), workers: o.workers, ...(viewer ? yield* viewer.outputs : {}) },
+        { world, metrics, perAgent, started, finished: new Date(), workers: threads, ...(viewer ? yield* viewer.outputs : {}) },
         out,
         target
       )
@@ -85,11 +91,14 @@ const run = Command.make(
 ).pipe(Command.withDescription("run a scenario and write its outputs"))
 
 /** Options given on the command line are checked like the file's fields. */
-const checkOverrides = (s: { ticks: number; recordEvery: number; seed: number }, workers: number, file: string) => {
+const checkOverrides = (s: { ticks?: number; recordEvery?: number; seed?: number }, workers: number, file: string) => {
   if (!Number.isInteger(workers) || workers < 1) throw inputError(file, "--workers", "expected an integer >= 1")
-  if (!Number.isInteger(s.ticks) || s.ticks < 0) throw inputError(file, "--ticks", "expected an integer >= 0")
-  if (!Number.isInteger(s.recordEvery) || s.recordEvery < 1) throw inputError(file, "--record-every", "expected an integer >= 1")
-  if (!Number.isInteger(s.seed) || s.seed < 0) throw inputError(file, "--seed", "expected an integer >= 0")
+  const flags = { seed: "--seed", ticks: "--ticks", recordEvery: "--record-every" } as const
+  for (const name of ["seed", "ticks", "recordEvery"] as const) {
+    const value = s[name]
+    const problem = value === undefined ? undefined : runOptionProblem(name, value)
+    if (problem) throw inputError(file, flags[name], problem)
+  }
 }
 
 const inputError = (file: string, path: string, message: string) => new InputError({ file, path, message })

@@ -1,6 +1,7 @@
 // The experiment commands: sweep, merge, export, report, plot. Bad input exits 2 before anything is written;
 // a sweep with failed runs finishes, then exits 1.
 import { availableParallelism } from "node:os"
+import { usefulThreads } from "../scheduler.js"
 import { basename, dirname, extname, join } from "node:path"
 import { statSync } from "node:fs"
 import { Effect, Option } from "effect"
@@ -64,7 +65,9 @@ const sweep = Command.make(
         }
         const workers = Option.getOrElse(o.workers, () => availableParallelism())
         if (!Number.isInteger(workers) || workers < 0) throw new InputError({ file: o.experiment, path: "--workers", message: "expected an integer >= 0" })
-        return { design, shard, workers, db: Option.getOrElse(o.db, () => defaultDb(design.experiment, shard)) }
+        const plan = usefulThreads(workers)
+        if (workers > 0 && plan.capped) process.stderr.write(`kiln sweep: --workers ${workers}: ${plan.capped}\n`)
+        return { design, shard, workers: workers === 0 ? 0 : plan.threads, db: Option.getOrElse(o.db, () => defaultDb(design.experiment, shard)) }
       })
       const name = design.experiment.spec.name
       const bar = sweepBar(shard ? `${name} ${shard.index}/${shard.count}` : name, o.quiet)

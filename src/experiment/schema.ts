@@ -2,6 +2,7 @@
 // A swept value is always marked by a factor; nothing is inferred from a value's type.
 import { Effect, Schema } from "effect"
 import { PATH_PATTERN, pathProblem } from "../scenario/path.js"
+import { MAX_SEED } from "../rng.js"
 
 const Int = (min: number, description: string) =>
   Schema.Int.check(Schema.isGreaterThanOrEqualTo(min)).annotate({ description })
@@ -95,7 +96,11 @@ const fields = {
     Schema.String.annotate({ description: "path of the base scenario, relative to the experiment file" }),
     Schema.Record(Schema.String, Schema.Json).annotate({ description: "the base scenario inline" })
   ]),
-  seed: withDefault(Int(0, "experiment seed: every run's seed derives from it and the run's point and replicate (default 1)"), 1),
+  seed: withDefault(
+    Int(0, "experiment seed, 0..4294967295: every run's seed derives from it and the run's point and replicate (default 1)")
+      .check(Schema.isLessThanOrEqualTo(MAX_SEED)),
+    1
+  ),
   replicates: withDefault(Int(1, "runs per design point, each with its own seed (default 1)"), 1),
   ticks: Schema.optionalKey(Int(0, "ticks per run (default: the scenario's)")),
   recordEvery: Schema.optionalKey(Int(1, "record metrics every N ticks (default: the scenario's)")),

@@ -91,6 +91,6 @@ const symmetric = (g: SocialGraph) => {
 
 type TypedCtor<T> = { new (length: number): T; new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }
 
-/** A zeroed typed array, in a SharedArrayBuffer when workers will read it. */
+/** A zeroed typed array of exactly `length` elements, in a SharedArrayBuffer when workers will read it. */
 export const alloc = <T>(ctor: TypedCtor<T>, length: number, shared: boolean): T =>
-  shared ? new ctor(new SharedArrayBuffer(Math.max(1, length) * ctor.BYTES_PER_ELEMENT)) : new ctor(length)
+  shared ? new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT)) : new ctor(length)

@@ -1,6 +1,7 @@
 // The scenario file format: one Effect Schema that decodes, fills defaults and documents every parameter.
 // Every field's default, unit and range live here and nowhere else; docs/MODEL.md explains what they mean.
 import { Effect, Schema } from "effect"
+import { MAX_SEED } from "../rng.js"
 
 type Range = { readonly min?: number; readonly max?: number; readonly above?: number; readonly int?: boolean }
 
@@ -232,7 +233,7 @@ export const ScenarioSpec = Schema.Struct({
   $schema: Schema.optionalKey(Schema.String),
   name: Schema.String.check(Schema.isNonEmpty()).annotate({ description: "scenario name (output folder prefix)" }),
   description: Schema.optionalKey(Schema.String),
-  seed: param(1, "random seed", { int: true, min: 0 }),
+  seed: param(1, "random seed, 0..4294967295", { int: true, min: 0, max: MAX_SEED }),
   ticks: param(200, "ticks to run", { int: true, min: 0 }),
   recordEvery: param(1, "record metrics every N ticks", { int: true, min: 1 }),
   sweeps: param(1, "belief sweeps per tick", { int: true, min: 1 }),
