@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from "node:os"
 import { join, relative, sep } from "node:path"
 import { describe, expect, it } from "vitest"
-import { InputError } from "../src/errors.js"
 import { cleanStaleTemps, ensureDir, isKilnRun, planRunDir, safeName, swapInto } from "../src/output-dir.js"
+import { inputErrorOf } from "./support/errors.js"
 
 const temp = () => mkdtempSync(join(tmpdir(), "kiln-outdir-"))
 
@@ -17,15 +17,6 @@ const fakeRun = (dir: string, marker = "old") => {
   writeFileSync(join(dir, "metrics.csv"), marker)
 }
 
-const thrown = (f: () => unknown): InputError => {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError)
-    return e as InputError
-  }
-  throw new Error("expected an InputError")
-}
 
 /** The pid of a process that has exited. */
 const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!
@@ -41,11 +32,11 @@ describe("ensureDir", () => {
   it("names the file that stands where a directory should be", () => {
     const root = temp()
     writeFileSync(join(root, "f"), "")
-    expect(thrown(() => ensureDir(join(root, "f/x/y"))).message).toContain(`${join(root, "f")} is a file`)
+    expect(inputErrorOf(() => ensureDir(join(root, "f/x/y"))).message).toContain(`${join(root, "f")} is a file`)
   })
 
   it.runIf(existsSync("/proc/self"))("fails at once under /proc, where Node's recursive mkdir never returns", () => {
-    const e = thrown(() => ensureDir("/proc/kiln-test/x"))
+    const e = inputErrorOf(() => ensureDir("/proc/kiln-test/x"))
     expect(e.file).toBe("/proc/kiln-test/x")
     expect(e.message).toMatch(/cannot create the directory \/proc\/kiln-test: .*ENOENT/)
   })
@@ -85,12 +76,12 @@ describe("planRunDir", () => {
     const root = temp()
     writeFileSync(join(root, "notes.txt"), "mine")
     for (const o of [{}, { overwrite: true }, { beside: true }]) {
-      expect(thrown(() => planRunDir(root, o)).message).toContain("not a Kiln run directory")
+      expect(inputErrorOf(() => planRunDir(root, o)).message).toContain("not a Kiln run directory")
     }
     writeFileSync(join(root, "manifest.json"), "{\"name\": \"someone else's\"}")
-    expect(thrown(() => planRunDir(root, { overwrite: true })).message).toContain("not a Kiln run directory")
+    expect(inputErrorOf(() => planRunDir(root, { overwrite: true })).message).toContain("not a Kiln run directory")
     expect(readFileSync(join(root, "notes.txt"), "utf8")).toBe("mine")
-    expect(thrown(() => planRunDir(join(root, "notes.txt"))).message).toContain("not a directory")
+    expect(inputErrorOf(() => planRunDir(join(root, "notes.txt"))).message).toContain("not a directory")
   })
 
   it("replaces an earlier run only with overwrite; the default directory goes beside it instead", () => {
@@ -98,7 +89,7 @@ describe("planRunDir", () => {
     const dir = join(root, "default-1")
     fakeRun(dir)
     expect(isKilnRun(dir)).toBe(true)
-    expect(thrown(() => planRunDir(dir)).message).toContain("pass --overwrite")
+    expect(inputErrorOf(() => planRunDir(dir)).message).toContain("pass --overwrite")
     expect(planRunDir(dir, { overwrite: true })).toEqual({ dir })
     const beside = planRunDir(dir, { beside: true })
     expect(beside.dir).toBe(`${dir}-2`)

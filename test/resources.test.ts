@@ -1,21 +1,12 @@
 // The memory estimate: impossible sizes are refused before anything is built, naming the field and the need.
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { InputError } from "../src/errors.js"
 import { checkResources, estimateRun, formatBytes, graphShape } from "../src/resources.js"
 import { decodeScenario, loadScenario } from "../src/scenario/load.js"
 import { prepareWorld } from "../src/simulation.js"
+import { inputErrorOf } from "./support/errors.js"
 
 const defaultFile = join(import.meta.dirname, "../scenarios/default.json")
-const refusal = (f: () => unknown): InputError => {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError)
-    return e as InputError
-  }
-  throw new Error("expected an InputError")
-}
 const small = (graph: unknown, extra: object = {}) =>
   decodeScenario({ name: "x", graph, beliefs: [{ name: "a" }, { name: "b" }], ...extra })
 
@@ -38,7 +29,7 @@ describe("checkResources", () => {
   })
 
   it("refuses past the engine's Int32 neighbour index, naming graph.n", () => {
-    const e = refusal(() => prepareWorld(small({ kind: "complete", n: 100_000 }), "big.json"))
+    const e = inputErrorOf(() => prepareWorld(small({ kind: "complete", n: 100_000 }), "big.json"))
     expect(e.file).toBe("big.json")
     expect(e.path).toBe("graph.n")
     expect(e.message).toContain("100,000 agents and 4,999,950,000 edges need 9,999,900,000 neighbour entries")
@@ -46,7 +37,7 @@ describe("checkResources", () => {
 
   it("refuses a billion agents at once instead of building for a minute", () => {
     const t = Date.now()
-    const e = refusal(() => prepareWorld(small({ kind: "wattsStrogatz", n: 1e9, k: 6, beta: 0.1 }), "big.json"))
+    const e = inputErrorOf(() => prepareWorld(small({ kind: "wattsStrogatz", n: 1e9, k: 6, beta: 0.1 }), "big.json"))
     expect(Date.now() - t).toBeLessThan(1000)
     expect(e.path).toBe("graph.n")
   })
@@ -54,16 +45,16 @@ describe("checkResources", () => {
   it("refuses what does not fit in memory or in the V8 heap, saying what it would need", () => {
     const s = small({ kind: "connectedCaveman", caves: 100, size: 20 })
     const need = estimateRun(s, graphShape(s)!)
-    const memory = refusal(() => checkResources(s, graphShape(s)!, "f.json", { memory: need.memory / 2, heap: Infinity }))
+    const memory = inputErrorOf(() => checkResources(s, graphShape(s)!, "f.json", { memory: need.memory / 2, heap: Infinity }))
     expect(memory.message).toMatch(/2,000 agents and 19,000 edges need about [\d.]+ MB of memory \(.*\); this machine has/)
-    const heap = refusal(() => checkResources(s, graphShape(s)!, "f.json", { memory: Infinity, heap: need.heap / 2 }))
+    const heap = inputErrorOf(() => checkResources(s, graphShape(s)!, "f.json", { memory: Infinity, heap: need.heap / 2 }))
     expect(heap.message).toMatch(/of JavaScript heap .*\(raise it with NODE_OPTIONS=--max-old-space-size=\d+/)
     expect(heap.path).toBe("graph.caves")
   })
 
   it("names ticks when the recorded metrics are what does not fit", () => {
     const s = small({ kind: "complete", n: 3 }, { ticks: 1e12 })
-    const e = refusal(() => checkResources(s, graphShape(s)!, "f.json"))
+    const e = inputErrorOf(() => checkResources(s, graphShape(s)!, "f.json"))
     expect(e.path).toBe("ticks")
     expect(e.message).toContain("1,000,000,000,001 recorded ticks")
   })

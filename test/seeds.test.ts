@@ -7,21 +7,12 @@ import { decodeExperiment } from "../src/experiment/load.js"
 import { MAX_SEED } from "../src/rng.js"
 import { decodeScenario } from "../src/scenario/load.js"
 import { simulate } from "../src/simulation.js"
+import { inputErrorOf } from "./support/errors.js"
 import { scenario } from "./support/scenario.js"
 
 const root = resolve(import.meta.dirname, "..")
 const kiln = (args: string[]) => spawnSync(process.execPath, [join(root, "bin/kiln.mjs"), ...args], { cwd: root, encoding: "utf8" })
 const s = scenario({ ticks: 3, graph: { kind: "erdosRenyi", n: 60, p: 0.1 }, beliefs: [{ name: "a" }, { name: "b" }] })
-/** The path of the InputError that `f` throws. */
-const failingPath = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e.path
-    throw e
-  }
-  throw new Error("expected an InputError")
-}
 const encoded = { name: "s", graph: { kind: "complete", n: 5 }, beliefs: [{ name: "a" }] }
 
 describe("seeds", () => {
@@ -33,7 +24,7 @@ describe("seeds", () => {
   })
 
   it.each([2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1, -1, 1.5])("seed %d is refused by the scenario schema, the API and the CLI", async (seed) => {
-    expect(failingPath(() => decodeScenario({ ...encoded, seed }))).toBe("seed")
+    expect(inputErrorOf(() => decodeScenario({ ...encoded, seed })).path).toBe("seed")
     await expect(simulate(s, { seed })).rejects.toThrow(InputError)
     const r = kiln(["run", "scenarios/cooling.json", "--seed", String(seed), "--ticks", "1", "--quiet"])
     expect(r.status).toBe(2)
@@ -42,7 +33,7 @@ describe("seeds", () => {
 
   it("an experiment seed above 2^32 - 1 is refused, 2^32 - 1 is accepted", () => {
     const exp = (seed: number) => ({ name: "e", scenario: encoded, seed, factors: [] })
-    expect(failingPath(() => decodeExperiment(exp(2 ** 32), "e.json"))).toBe("seed")
+    expect(inputErrorOf(() => decodeExperiment(exp(2 ** 32), "e.json")).path).toBe("seed")
     expect(decodeExperiment(exp(MAX_SEED), "e.json").spec.seed).toBe(MAX_SEED)
   })
 

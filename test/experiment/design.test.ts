@@ -2,22 +2,13 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { InputError } from "../../src/errors.js"
 import { expandDesign, runSeed, shardRuns, parseShard } from "../../src/experiment/design.js"
 import { decodeExperiment, experimentJsonSchema, loadExperiment } from "../../src/experiment/load.js"
 import { baseScenario, smallExperiment, tempDir, writeJson } from "./support.js"
+import { inputErrorOf } from "../support/errors.js"
 
 const design = (json: Record<string, unknown>) => expandDesign(decodeExperiment(json, "exp.json"))
 
-const inputError = (f: () => unknown): InputError => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error("expected an InputError")
-}
 
 describe("design expansion", () => {
   it("is the product of the factors, the first varying slowest, with typed columns", () => {
@@ -170,7 +161,7 @@ describe("shards", () => {
 
 describe("bad experiment files", () => {
   it("name the file, the path and what was expected, every problem at once", () => {
-    const e = inputError(() => design(smallExperiment({
+    const e = inputErrorOf(() => design(smallExperiment({
       replicates: 0,
       factors: [
         { path: "energy.gamma", valuse: [1] },
@@ -191,13 +182,13 @@ describe("bad experiment files", () => {
   })
 
   it("a renamed scenario key fails at the factor that set it", () => {
-    const e = inputError(() => design(smallExperiment({ factors: [{ path: "energy.gama", values: [0.1] }] })))
+    const e = inputErrorOf(() => design(smallExperiment({ factors: [{ path: "energy.gama", values: [0.1] }] })))
     expect(e.path).toBe("factors[0]")
     expect(e.message).toContain("energy.gama")
   })
 
   it("values outside a scenario field's range fail with the point named", () => {
-    const e = inputError(() => design(smallExperiment({ factors: [{ path: "energy.gamma", values: [0.1, 2] }] })))
+    const e = inputErrorOf(() => design(smallExperiment({ factors: [{ path: "energy.gamma", values: [0.1, 2] }] })))
     expect(e.path).toBe("factors[0]")
     expect(e.message).toContain(`point {"energy_gamma":2}`)
     expect(e.message).toContain("at energy.gamma")
@@ -217,7 +208,7 @@ describe("bad experiment files", () => {
       [{ factors: [{ path: "interventions[3].dose", values: [1] }] }, "interventions has 1 item ([0]), so there is no [3]"]
     ]
     for (const [extra, text] of cases) {
-      const e = inputError(() => {
+      const e = inputErrorOf(() => {
         design(smallExperiment(extra))
         throw new Error(`no error for ${JSON.stringify(extra)}`)
       })
@@ -231,9 +222,9 @@ describe("bad experiment files", () => {
     const file = writeJson(dir, "exp.json", { ...smallExperiment(), scenario: "base.json" })
     expect(loadExperiment(file).baseScenario.name).toBe("small")
     const missing = writeJson(dir, "missing.json", { ...smallExperiment(), scenario: "nope.json" })
-    expect(inputError(() => loadExperiment(missing)).file).toBe(join(dir, "nope.json"))
+    expect(inputErrorOf(() => loadExperiment(missing)).file).toBe(join(dir, "nope.json"))
     const broken = writeJson(dir, "broken.json", { ...smallExperiment(), scenario: { ...baseScenario(), energy: { gama: 1 } } })
-    const e = inputError(() => loadExperiment(broken))
+    const e = inputErrorOf(() => loadExperiment(broken))
     expect([e.file, e.path]).toEqual([file.replace("exp.json", "broken.json"), "energy.gama"])
   })
 
@@ -252,15 +243,15 @@ describe("bad experiment files", () => {
 describe("paths and sizes of experiment points", () => {
   it("refuses prototype keys and empty segments in factor and set paths", () => {
     for (const path of ["__proto__.x", "energy..gamma", "memes[0].constructor"]) {
-      const e = inputError(() => design(smallExperiment({ factors: [{ path, values: [1] }] })))
+      const e = inputErrorOf(() => design(smallExperiment({ factors: [{ path, values: [1] }] })))
       expect(e.message).toContain("expected a scenario field path")
     }
-    expect(inputError(() => design(smallExperiment({ set: { "a.prototype": 1 } }))).path).toMatch(/^set/)
+    expect(inputErrorOf(() => design(smallExperiment({ set: { "a.prototype": 1 } }))).path).toMatch(/^set/)
     expect(Object.keys(Object.prototype)).toEqual([])
   })
 
   it("refuses a point too large for this machine with the design, before any run", () => {
-    const e = inputError(() => design(smallExperiment({ factors: [{ path: "graph", values: [{ kind: "complete", n: 100000 }] }] })))
+    const e = inputErrorOf(() => design(smallExperiment({ factors: [{ path: "graph", values: [{ kind: "complete", n: 100000 }] }] })))
     expect(e.message).toContain("100,000 agents and 4,999,950,000 edges need")
   })
 })
