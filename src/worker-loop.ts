@@ -26,6 +26,19 @@ export const slice = (lo: number, hi: number, t: number, threads: number): [numb
   return [lo + Math.floor((size * t) / threads), lo + Math.floor((size * (t + 1)) / threads)]
 }
 
+/**
+ * Blocks until the pool posts a generation other than `seen`, and returns it. A wake-up alone is not a new phase:
+ * the pool bumps the generation and then notifies, so a worker that saw the bump, ran the phase and went back to
+ * waiting before the notify arrived would otherwise be woken by that notify and run the same phase twice.
+ */
+export const nextGeneration = (control: Int32Array, seen: number): number => {
+  for (;;) {
+    const generation = Atomics.load(control, Ctl.generation)
+    if (generation !== seen) return generation
+    Atomics.wait(control, Ctl.generation, seen)
+  }
+}
+
 /** The loop a worker thread runs: wait for a phase, run its slice, report, repeat until told to stop. */
 export const serve = (init: WorkerInit): void => {
   const { control: c, index, threads } = init
@@ -35,8 +48,7 @@ export const serve = (init: WorkerInit): void => {
   let generation = 0
   parentPort?.postMessage("ready")
   for (;;) {
-    Atomics.wait(c, Ctl.generation, generation)
-    generation = Atomics.load(c, Ctl.generation)
+    generation = nextGeneration(c, generation)
     if (Atomics.load(c, Ctl.stop) === 1) return
     try {
       const kind = c[Ctl.kind]
