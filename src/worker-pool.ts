@@ -194,14 +194,4 @@ export class WorkerPool implements Stepper {
     await Promise.all(this.workers.map((w) => w.terminate()))
     this.workers.length = 0
   }
-
-  /** The live worker threads (for tests that need to kill one). */
-  get threadIds(): number[] {
-    return this.workers.map((w) => w.threadId)
-  }
-
-  /** Terminates worker `index` (1-based) as a crash would. */
-  async kill(index: number): Promise<void> {
-    await this.workers[index - 1]?.terminate()
-  }
 }
