@@ -1,10 +1,17 @@
 // Test configuration: long statistical tests get time; timing itself belongs to `npm run bench`.
+// Two projects: `unit` (everything that checks code paths) and `statistics` (the claims and the physics
+// reductions, which run many seeds); `npm test` runs both, `npx vitest run --project unit` the fast one.
 import { defineConfig } from "vitest/config"
+
+const statistics = ["test/claims/**/*.test.ts", "test/physics.test.ts"]
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 180_000,
-    hookTimeout: 180_000
+    hookTimeout: 180_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: statistics } },
+      { extends: true, test: { name: "statistics", include: statistics } }
+    ]
   }
 })
