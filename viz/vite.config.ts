@@ -8,10 +8,6 @@ export default defineConfig({
   root: here("."),
   base: "./",
   logLevel: "warn",
-  resolve: {
-    // src/frames.ts is shared with the engine; only its file writer uses Node, and the viewer never calls it.
-    alias: { "node:fs": here("src/node-stub.ts"), "node:path": here("src/node-stub.ts") }
-  },
   build: {
     outDir: here("dist"),
     emptyOutDir: true,
