@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
+import { checkIntervention, type References } from "../interventions/index.js"
 import { decodeUtf8 } from "../utf8.js"
 import { PathError, renderPath, setPath } from "./path.js"
 import { ScenarioSpec, type Scenario } from "./schema.js"
@@ -149,20 +150,12 @@ const checkReferences = (s: Scenario, file: string): void => {
   if ((g.kind === "connectedCaveman" || g.kind === "stochasticBlock") && g.groups) {
     g.groups.forEach((name, i) => group(name, `graph.groups[${i}]`))
   }
+  const refs: References = { scenario: s, fail, belief, group }
   s.interventions.forEach((iv, i) => {
     const at = `interventions[${i}]`
     checkTarget(iv.target, `${at}.target`, group)
     if ("content" in iv) content(iv.content, `${at}.content`)
-    if (iv.kind === "ritual" && iv.group !== undefined) group(iv.group, `${at}.group`)
-    if (iv.kind === "seedMeme" && !s.memes.some((m) => m.name === iv.meme)) {
-      fail(`${at}.meme`, `unknown meme "${iv.meme}" (known: ${s.memes.map((m) => m.name).join(", ") || "none"})`)
-    }
-    if (iv.kind === "shock") {
-      iv.flip.forEach((b, k) => {
-        if (beliefs.get(b)?.kind !== "factual") fail(`${at}.flip[${k}]`, `expected a factual belief, got "${b}"`)
-      })
-    }
-    if (iv.kind === "sleep" && iv.nrem + iv.rem > iv.cycle) fail(`${at}.cycle`, "expected nrem + rem <= cycle")
+    checkIntervention(iv, at, refs)
   })
 }
 

@@ -1,39 +1,12 @@
 // The scenario file format: one Effect Schema that decodes, fills defaults and documents every parameter.
-// Every field's default, unit and range live here and nowhere else; docs/MODEL.md explains what they mean.
+// Every field's default, unit and range live here, in ./fields.ts or in the intervention kind's file, and nowhere
+// else; docs/MODEL.md explains what they mean.
 import { Effect, Schema } from "effect"
+import { interventionSchemas } from "../interventions/index.js"
 import { MAX_SEED } from "../rng.js"
+import { bool, Content, Count, num, optionalContent, param, Probability, section, Sign, Target, targetField } from "./fields.js"
 
-type Range = { readonly min?: number; readonly max?: number; readonly above?: number; readonly int?: boolean }
-
-/** A finite number with a range; `int` makes it an integer. */
-const num = (r: Range = {}) => {
-  let s: Schema.Codec<number> = r.int ? Schema.Int : Schema.Finite
-  if (r.min !== undefined) s = s.check(Schema.isGreaterThanOrEqualTo(r.min))
-  if (r.above !== undefined) s = s.check(Schema.isGreaterThan(r.above))
-  if (r.max !== undefined) s = s.check(Schema.isLessThanOrEqualTo(r.max))
-  return s
-}
-
-/** A documented parameter with its default. */
-const param = (fallback: number, description: string, r: Range = {}) =>
-  num(r).annotate({ description: `${description} (default ${fallback})` }).pipe(
-    Schema.withDecodingDefaultKey(Effect.succeed(fallback))
-  )
-
-const bool = (fallback: boolean, description: string) =>
-  Schema.Boolean.annotate({ description }).pipe(Schema.withDecodingDefaultKey(Effect.succeed(fallback)))
-
-const section = <S extends Schema.Top>(schema: S, description: string) =>
-  (schema as any).annotate({ description }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))) as S
-
-const Sign = Schema.Literals([-1, 1])
-/** Content over named beliefs: `{ "belief": +1 | -1 }`. Names are checked against `beliefs` after decoding. */
-const Content = Schema.Record(Schema.String, Sign).annotate({
-  description: "Values asserted for named beliefs: { beliefName: 1 | -1 }"
-})
-const optionalContent = Content.pipe(Schema.withDecodingDefaultKey(Effect.succeed({})))
-const Probability = (fallback: number, description: string) => param(fallback, description, { min: 0, max: 1 })
-const Count = (description: string, min = 1) => num({ int: true, min }).annotate({ description })
+export { Target } from "./fields.js"
 
 // ---------------------------------------------------------------- graph
 
@@ -125,14 +98,6 @@ export const MemeSpec = Schema.Struct({
   decay: Probability(0.1, "salience decay per tick without refresh")
 })
 
-export const Target = Schema.Union([
-  Schema.Literal("all"),
-  Schema.Struct({ group: Schema.String }),
-  Schema.Struct({ ids: Schema.Array(Schema.Union([Schema.String, Schema.Number])) }),
-  Schema.Struct({ fraction: num({ min: 0, max: 1 }) }),
-  Schema.Struct({ topDegree: num({ int: true, min: 0 }) })
-]).annotate({ description: "\"all\" | {group} | {ids} | {fraction} (random, from the seed) | {topDegree}" })
-const targetField = Target.pipe(Schema.withDecodingDefaultKey(Effect.succeed("all" as const)))
 
 export const PatternSpec = Schema.Struct({
   name: Schema.String.check(Schema.isNonEmpty()),
@@ -147,83 +112,8 @@ export const PatternSpec = Schema.Struct({
 
 // ---------------------------------------------------------------- interventions
 
-const timing = {
-  target: targetField,
-  start: param(0, "first tick", { int: true, min: 0 }),
-  duration: param(1, "ticks per occurrence", { int: true, min: 1 }),
-  every: Schema.optionalKey(Count("repeat period in ticks")),
-  until: Schema.optionalKey(num({ int: true, min: 0 }).annotate({ description: "no occurrence starts at or after this tick" }))
-}
-
-const strength = param(1, "field strength of the content", { min: 0 })
-
-export const InterventionSpec = Schema.Union([
-  Schema.Struct({
-    kind: Schema.Literal("ritual"),
-    ...timing,
-    group: Schema.optionalKey(Schema.String.annotate({ description: "the group whose attendance sets sync" })),
-    content: optionalContent,
-    strength,
-    alpha: param(1, "energy per tick at full synchrony", { min: 0 }),
-    bond: param(0.5, "conformity multiplier among co-participants is 1 + bond", { min: 0 }),
-    attendance: Probability(1, "chance each targeted agent attends a given tick")
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("meditation"),
-    ...timing,
-    variant: Schema.Literals(["concentration", "metta"]).pipe(
-      Schema.withDecodingDefaultKey(Effect.succeed("concentration" as const))
-    ),
-    depth: Probability(0.8, "cooling is multiplied by 1 - depth"),
-    sensory: param(0.2, "content-free energy input per tick", { min: 0 }),
-    content: optionalContent,
-    strength,
-    valence: param(0, "valence energy source nu (metta)", { min: 0 })
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("psychedelic"),
-    ...timing,
-    dose: param(3, "energy added at onset", { min: 0 }),
-    volatility: param(0.5, "sd of the random field per belief per tick", { min: 0 }),
-    complexityBias: param(0, "kappa_c: >0 flattens the coupling spectrum, <0 sharpens it", { min: -1, max: 1 }),
-    content: optionalContent,
-    strength
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("sinks"),
-    ...timing,
-    load: param(1, "extra cooling: gamma is multiplied by 1 + load", { min: 0 })
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("sleep"),
-    ...timing,
-    cycle: param(24, "ticks per day", { int: true, min: 1 }),
-    nrem: param(4, "nREM ticks per day", { int: true, min: 0 }),
-    rem: param(2, "REM ticks per day (after nREM)", { int: true, min: 0 }),
-    energy: param(0.5, "energy input per sleeping tick", { min: 0 }),
-    housekeeping: Probability(0.05, "rho: nREM shrinks W by rho * plasticity"),
-    volatility: param(0.5, "sd of REM random fields", { min: 0 })
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("fieldAnnealing"),
-    ...timing,
-    heat: param(1, "extra temperature on dissonant beliefs and couplings", { min: 0 }),
-    consonance: param(0.2, "gentle field toward each belief's internal coherent value", { min: 0 })
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("seedMeme"),
-    ...timing,
-    meme: Schema.String
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("shock"),
-    ...timing,
-    flip: Schema.Array(Schema.String).annotate({ description: "factual beliefs whose truth flips at onset" }).pipe(
-      Schema.withDecodingDefaultKey(Effect.succeed([]))
-    ),
-    surprise: param(0, "energy input per tick (travel, a convention)", { min: 0 })
-  })
-])
+/** One member per intervention kind, built from the registry in ../interventions/index.ts. */
+export const InterventionSpec = Schema.Union(interventionSchemas)
 
 // ---------------------------------------------------------------- the scenario
 
