@@ -1,7 +1,7 @@
 // Running a scenario: the Effect that steps a world and records metrics, and the Promise/rxjs faces of it.
 import { Effect, Exit, Fiber } from "effect"
 import { Observable } from "rxjs"
-import type { Stepper } from "./engine.js"
+import { runLoop, type Pace } from "./run-loop.js"
 import { Scheduler, usefulThreads } from "./scheduler.js"
 import { buildGraph } from "./graph/build.js"
 import type { SocialGraph } from "./graph/social-graph.js"
@@ -10,7 +10,8 @@ import type { Scenario } from "./scenario/schema.js"
 import { makeWorld, type World } from "./world.js"
 import { InputError } from "./errors.js"
 import { MAX_SEED } from "./rng.js"
-import { WorkerError } from "./worker-pool.js"
+import type { StopRule } from "./stop-rules.js"
+import type { WorkerError } from "./worker-pool.js"
 
 export interface SimulateOptions {
   /** overrides the scenario's seed, ticks and recordEvery */
@@ -25,6 +26,10 @@ export interface SimulateOptions {
   readonly onTick?: (tick: number, ticks: number) => void
   /** called with each recorded metrics row */
   readonly onRecord?: (row: TickSummary) => void
+  /** end the run early at the first record where a rule holds (the rules of an experiment's `stop`) */
+  readonly stop?: ReadonlyArray<StopRule>
+  /** at most `pace.rate` ticks per second (0: no limit), read before every tick so it can change while running */
+  readonly pace?: Pace
 }
 
 /** One recorded tick: the metrics by name. */
@@ -40,6 +45,8 @@ export interface SimulationResult {
   readonly metrics: MetricsTable
   /** per-agent metric values of the last tick (see Kernel.measure) */
   readonly perAgent: Float64Array
+  /** "ticks" (ran to the end), "crossing:<metric>" or "steady:<metric>" (a stop rule held) */
+  readonly stopReason: string
 }
 
 /** Runs a world with the Scheduler in context; the stepper's workers end with the run. */
@@ -47,8 +54,13 @@ export const runWorld = (world: World, o: SimulateOptions = {}): Effect.Effect<S
   Effect.scoped(
     Effect.gen(function* () {
       const stepper = yield* (yield* Scheduler).stepper(world)
-      const metrics = yield* runEngine(stepper, o)
-      return { scenario: world.scenario, world, metrics, perAgent: stepper.perAgent }
+      const { metrics, stopReason } = yield* runLoop(stepper, {
+        stop: o.stop,
+        pace: o.pace,
+        onTick: o.onTick && ((w, tick) => o.onTick!(tick, w.scenario.ticks)),
+        onRecord: o.onRecord && ((w, row) => o.onRecord!(summary(stepper.columns, row, w.scenario.ticks)))
+      })
+      return { scenario: world.scenario, world, metrics, perAgent: stepper.perAgent, stopReason }
     })
   )
 
@@ -80,42 +92,6 @@ export const resolveScenario = (s: Scenario, o: SimulateOptions = {}): Scenario 
 /** Builds the graph and the initial state (throws InputError on a bad graph file or reference). */
 export const prepareWorld = (s: Scenario, file = "<scenario>", graph?: SocialGraph, shared = false): World =>
   makeWorld(s, graph ?? buildGraph(s, file), file, shared)
-
-/** Lets timers and I/O run between ticks, so progress bars, servers and interrupts stay live. */
-const breathe = Effect.callback<void>((resume) => {
-  const h = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(h))
-})
-
-/** Awaits a stepper's result when it is asynchronous (the worker pool), else takes it as is. */
-const settle = <A>(value: A | Promise<A>): Effect.Effect<A, WorkerError> =>
-  value instanceof Promise
-    ? Effect.tryPromise({ try: () => value, catch: (e) => (e instanceof WorkerError ? e : new WorkerError({ message: String(e), cause: e })) })
-    : Effect.succeed(value)
-
-/** Steps to `ticks`, recording tick 0, every `recordEvery`-th tick and the last one. Interruptible between ticks. */
-export const runEngine = (engine: Stepper, o: SimulateOptions = {}): Effect.Effect<MetricsTable, WorkerError> =>
-  Effect.gen(function* () {
-    const s = engine.world.scenario
-    const rows: Array<ReadonlyArray<number>> = []
-    const record = Effect.gen(function* () {
-      const row = yield* settle(engine.measure())
-      rows.push(row)
-      o.onRecord?.(summary(engine.columns, row, s.ticks))
-    })
-    yield* record
-    let last = Date.now()
-    while (engine.tick < s.ticks) {
-      yield* settle(engine.step())
-      o.onTick?.(engine.tick, s.ticks)
-      if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) yield* record
-      if (Date.now() - last > 20) {
-        yield* breathe
-        last = Date.now()
-      }
-    }
-    return { columns: engine.columns, rows }
-  })
 
 const summary = (columns: ReadonlyArray<string>, row: ReadonlyArray<number>, ticks: number): TickSummary => ({
   tick: row[0],

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest"
 import { Engine } from "../src/engine.js"
 import { defaultRunDir, writeRun } from "../src/output.js"
 import type { RunDirOptions } from "../src/output-dir.js"
-import { prepareWorld, runEngine } from "../src/simulation.js"
+import { runLoop } from "../src/run-loop.js"
+import { prepareWorld } from "../src/simulation.js"
 import { scenario } from "./support/scenario.js"
 
 const small = scenario({
@@ -30,7 +31,7 @@ const small = scenario({
 const runTo = async (dir: string, o?: RunDirOptions, s = small) => {
   const world = prepareWorld(s)
   const engine = new Engine(world)
-  const metrics = await Effect.runPromise(runEngine(engine))
+  const { metrics } = await Effect.runPromise(runLoop(engine))
   const started = new Date()
   return Effect.runPromise(writeRun({ world, metrics, perAgent: engine.perAgent, started, finished: new Date(), workers: 1 }, dir, o))
 }

@@ -63,7 +63,7 @@ const run = Command.make(
         if (plan.capped && Option.isSome(o.workers)) process.stderr.write(`kiln: --workers ${workers}: ${plan.capped}\n`)
         return { world: prepareWorld(s, o.scenario, graph, plan.threads > 1), threads: plan.threads }
       })
-      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite })
+      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads })
       const target = { overwrite: o.overwrite, beside: Option.isNone(o.out) }
       const out = Option.getOrElse(o.out, () => defaultRunDir(world))
       // Checked before running, so a bad --out costs nothing; writeRun checks again when it writes.

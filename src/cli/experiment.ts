@@ -50,13 +50,17 @@ const sweep = Command.make(
     experiment: Argument.String("experiment").pipe(Argument.withDescription("experiment file (JSON)")),
     db: Flag.String("db").pipe(Flag.optional, Flag.withDescription("results DB (default experiments/<name>.duckdb; with --shard i/N experiments/<name>.shard-i-of-N.duckdb)")),
     workers: Flag.Int("workers").pipe(Flag.optional, Flag.withDescription("worker threads, one run each (default: cores; 0: this thread)")),
+    threads: Flag.Int("threads").pipe(
+      Flag.withDefault(1),
+      Flag.withDescription("threads stepping each run (default 1; at most the cores and one per 512 agents; results are identical for any number)")
+    ),
     resume: Flag.Boolean("resume").pipe(Flag.withDefault(false), Flag.withDescription("complete a DB that already holds runs of this experiment")),
     shard: Flag.String("shard").pipe(Flag.optional, Flag.withDescription("run only slice i of N (1-based), e.g. --shard 2/8")),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary"))
   },
   (o) =>
     Effect.gen(function* () {
-      const { design, shard, workers, db } = yield* loadInput(() => {
+      const { design, shard, workers, threads, db } = yield* loadInput(() => {
         const design = expandDesign(loadExperiment(o.experiment))
         const shardText = Option.getOrUndefined(o.shard)
         const shard = shardText === undefined ? undefined : parseShard(shardText)
@@ -67,16 +71,20 @@ const sweep = Command.make(
         if (!Number.isInteger(workers) || workers < 0) throw new InputError({ file: o.experiment, path: "--workers", message: "expected an integer >= 0" })
         const plan = usefulThreads(workers)
         if (workers > 0 && plan.capped) process.stderr.write(`kiln sweep: --workers ${workers}: ${plan.capped}\n`)
-        return { design, shard, workers: workers === 0 ? 0 : plan.threads, db: Option.getOrElse(o.db, () => defaultDb(design.experiment, shard)) }
+        if (!Number.isInteger(o.threads) || o.threads < 1) throw new InputError({ file: o.experiment, path: "--threads", message: "expected an integer >= 1" })
+        const threads = usefulThreads(o.threads)
+        if (threads.capped) process.stderr.write(`kiln sweep: --threads ${o.threads}: ${threads.capped}\n`)
+        return { design, shard, workers: workers === 0 ? 0 : plan.threads, threads: threads.threads, db: Option.getOrElse(o.db, () => defaultDb(design.experiment, shard)) }
       })
       const name = design.experiment.spec.name
       const bar = sweepBar(shard ? `${name} ${shard.index}/${shard.count}` : name, o.quiet)
-      const s = yield* runSweep(design, { db, workers, resume: o.resume, ...(shard ? { shard } : {}), onProgress: bar.update })
+      const s = yield* runSweep(design, { db, workers, threads, resume: o.resume, ...(shard ? { shard } : {}), onProgress: bar.update })
       bar.finish()
       if (!o.quiet) {
         const slice = shardRuns(design.runs, shard).length
         process.stdout.write(
-          `${name}: ${s.finished} runs in ${s.seconds.toFixed(1)} s (${s.runsPerSecond.toFixed(2)} runs/s, ${workers} workers)` +
+          `${name}: ${s.finished} runs in ${s.seconds.toFixed(1)} s (${s.runsPerSecond.toFixed(2)} runs/s, ${workers} workers` +
+            `${threads > 1 ? ` × ${threads} threads` : ""})` +
             `${s.skipped > 0 ? `, ${s.skipped} already done` : ""}; ${s.failed} failed; ` +
             `${slice} of ${design.runs.length} runs in ${shard ? `shard ${shard.index}/${shard.count}` : "the design"}; results in ${db}\n`
         )

@@ -3,10 +3,12 @@ import { statSync } from "node:fs"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { InputError } from "../errors.js"
+import { buildGraph } from "../graph/build.js"
 import { loadScenario } from "../scenario/load.js"
 import { serveLive, serveRun } from "../serve/index.js"
 import { DEFAULT_LIVE_RATE } from "../serve/live.js"
 import { DEFAULT_PORT } from "../serve/server.js"
+import { usefulThreads } from "../scheduler.js"
 import { prepareWorld, resolveScenario } from "../simulation.js"
 import { loadInput } from "./errors.js"
 
@@ -44,6 +46,10 @@ export const serve = Command.make(
       Flag.withDescription("live mode: replace an earlier Kiln run in the output directory")
     ),
     ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("live mode: ticks to run (overrides the scenario)")),
+    workers: Flag.Int("workers").pipe(
+      Flag.withDefault(1),
+      Flag.withDescription("live mode: threads stepping the run (default 1; capped at the cores and at one thread per 512 agents; results are identical for any number)")
+    ),
     set: Flag.String("set").pipe(
       Flag.atLeast(0),
       Flag.withDescription("live mode: override a scenario field: --set path.to.field=value (repeatable; value parsed as JSON)")
@@ -60,9 +66,16 @@ export const serve = Command.make(
         }
       })
       if (isDir) return yield* serveRun(o.target, { host: o.host, port: o.port })
-      const world = yield* loadInput(() =>
-        prepareWorld(resolveScenario(loadScenario(o.target, o.set), { ticks: Option.getOrUndefined(o.ticks) }), o.target)
-      )
-      yield* serveLive(world, { host: o.host, port: o.port, rate: o.rate, waitForViewer: true, out: Option.getOrUndefined(o.out), overwrite: o.overwrite })
+      const { world, threads } = yield* loadInput(() => {
+        if (!Number.isInteger(o.workers) || o.workers < 1) throw new InputError({ file: o.target, path: "--workers", message: "expected an integer >= 1" })
+        const s = resolveScenario(loadScenario(o.target, o.set), { ticks: Option.getOrUndefined(o.ticks) })
+        const graph = buildGraph(s, o.target)
+        const plan = usefulThreads(o.workers, graph.n)
+        if (plan.capped) process.stderr.write(`kiln serve: --workers ${o.workers}: ${plan.capped}\n`)
+        return { world: prepareWorld(s, o.target, graph, plan.threads > 1), threads: plan.threads }
+      })
+      yield* serveLive(world, {
+        host: o.host, port: o.port, rate: o.rate, waitForViewer: true, out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads
+      })
     })
 ).pipe(Command.withDescription("show a run in the browser viewer, or run a scenario live and show it as it goes"))

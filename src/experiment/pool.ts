@@ -1,9 +1,9 @@
 // The sweep's worker pool: N worker threads, one whole run per worker at a time, a crashed worker replaced.
-// With size 0 runs execute in this thread, one after the other.
+// With size 0 runs execute in this thread, one after the other. Each run may step on several threads of its own.
 import type { Worker } from "node:worker_threads"
 import { Effect } from "effect"
 import { startWorker } from "../worker-thread.js"
-import { executeRun, type RunJob, type RunOutcome } from "./run.js"
+import { runJob, type RunJob, type RunOutcome } from "./run.js"
 
 const spawn = Effect.acquireRelease(
   Effect.sync(() => startWorker(import.meta.url, "worker")),
@@ -55,7 +55,7 @@ export const runPool = <E>(
   if (size <= 0) {
     return Effect.gen(function* () {
       for (let job = next(); job !== undefined; job = next()) {
-        yield* onOutcome(executeRun(job))
+        yield* onOutcome(yield* runJob(job))
         yield* Effect.yieldNow
       }
     })

@@ -16,6 +16,8 @@ export interface SweepOptions {
   readonly db?: string
   /** worker threads (default: the number of cores); 0 runs everything in this thread */
   readonly workers?: number
+  /** threads stepping each run (default 1); results are identical for any number */
+  readonly threads?: number
   /** complete a DB that already holds runs of this experiment */
   readonly resume?: boolean
   /** run only the index-th (1-based) of count slices of the design */
@@ -53,12 +55,13 @@ const progressOf = (total: number, skipped: number, finished: number, failed: nu
   return { total, skipped, finished, failed, seconds, runsPerSecond: seconds > 0 ? finished / seconds : 0, ...(last ? { last } : {}) }
 }
 
-/** The job of a planned run: its point's scenario with the run's seed. */
-export const jobOf = (design: Design, run: PlannedRun): RunJob => ({
+/** The job of a planned run: its point's scenario with the run's seed, stepped on `threads` threads. */
+export const jobOf = (design: Design, run: PlannedRun, threads = 1): RunJob => ({
   runId: run.runId,
   scenario: { ...design.points[run.point].scenario, seed: run.seed },
   file: design.experiment.baseFile,
-  stop: design.experiment.spec.stop
+  stop: design.experiment.spec.stop,
+  threads
 })
 
 /**
@@ -83,7 +86,7 @@ export const runSweep = (design: Design, o: SweepOptions = {}): Effect.Effect<Sw
     const failures: Array<{ runId: string; error: string }> = []
     o.onProgress?.(progressOf(planned.length, skipped, 0, 0, started))
     let k = 0
-    const next = () => (k < todo.length ? jobOf(design, todo[k++]) : undefined)
+    const next = () => (k < todo.length ? jobOf(design, todo[k++], o.threads) : undefined)
     const writer = yield* Semaphore.make(1)
     const commit = (outcome: RunOutcome) =>
       Effect.gen(function* () {

@@ -9,6 +9,7 @@ import { computeLayout } from "../layout.js"
 import { metricColumns } from "../metrics.js"
 import { defaultRunDir } from "../output.js"
 import { planRunDir } from "../output-dir.js"
+import { Scheduler } from "../scheduler.js"
 import type { TickSummary } from "../simulation.js"
 import type { World } from "../world.js"
 import { LiveHub, runLive, type LiveOptions } from "./live.js"
@@ -96,7 +97,8 @@ export const serveRun = (dir: string, o: ServeOptions = {}): Effect.Effect<never
  * Runs the world live while serving it; when the run is written the viewer switches to playback.
  * With `waitForViewer` the run starts when the first viewer opens the page, so nobody misses its start; a viewer
  * may ask for it to start over once it has ended (the same seed gives the same run, so it is not written again).
- * Keeps serving until interrupted unless `exitWhenDone`.
+ * Keeps serving until interrupted unless `exitWhenDone`. Steps on `workers` threads (default 1), which need a world
+ * built in shared memory when more than one.
  */
 export const serveLive = (
   world: World,
@@ -136,7 +138,7 @@ export const serveLive = (
       )
       return yield* Effect.forever(again)
     })
-  )
+  ).pipe(Effect.provide(Scheduler.workerPool(o.workers ?? 1)))
 
 /**
  * What `kiln run --frames` adds to a run: a frame per recorded tick and the layout (started now, in a worker

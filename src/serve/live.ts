@@ -3,13 +3,14 @@
 // (ticks per second) and may start it over once it has ended.
 import { Effect } from "effect"
 import { ReplaySubject, type Observable } from "rxjs"
-import { Engine } from "../engine.js"
 import { RunError } from "../errors.js"
 import { FrameRecorder } from "../frames.js"
 import { toGraphology } from "../graph/graphology.js"
 import { computeLayout } from "../layout.js"
 import type { MetricsTable } from "../metrics.js"
 import { defaultRunDir, writeRun } from "../output.js"
+import { runLoop } from "../run-loop.js"
+import { Scheduler } from "../scheduler.js"
 import { makeWorld, type World } from "../world.js"
 
 export type LiveStatus = "running" | "writing" | "done" | "failed"
@@ -101,10 +102,13 @@ export class LiveHub {
     return wake !== undefined
   }
 
-  /** Back to tick 0 with a fresh world: same scenario and graph, so the same layout and, for the seed, the same run. */
+  /**
+   * Back to tick 0 with a fresh world: same scenario and graph, so the same layout and, for the seed, the same run;
+   * in shared memory again when the first one was, so the same threads can step it.
+   */
   reset(): void {
     const w = this.current_
-    this.current_ = makeWorld(w.scenario, w.graph, w.file)
+    this.current_ = makeWorld(w.scenario, w.graph, w.file, w.state.spins.buffer instanceof SharedArrayBuffer)
     this.rows.length = 0
     this.frames = new FrameRecorder()
     this.latest = undefined
@@ -190,38 +194,23 @@ export interface LiveOptions {
   readonly out?: string
   /** replace an earlier Kiln run in `out` */
   readonly overwrite?: boolean
+  /** threads stepping the run (default 1); more need a world built in shared memory */
   readonly workers?: number
 }
 
 /**
- * Steps the world to the end, publishing each recorded tick to the hub, then writes the run directory with
- * frames and layout. Viewers never slow it down: publishing only replaces the newest state.
+ * Steps the world to the end on the Scheduler's threads, paced by the hub's rate and publishing each recorded tick
+ * to the hub, then writes the run directory with frames and layout. Viewers never slow it down: publishing only
+ * replaces the newest state.
  */
-export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string, RunError> => {
-  const engine = new Engine(hub.world)
-  const s = hub.world.scenario
+export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string, RunError, Scheduler> => {
   const started = new Date()
   if (o.rate !== undefined) hub.rate = o.rate
-  // Read on every tick, so a viewer's change of pace applies at once.
-  const minGap = () => (hub.rate > 0 ? 1000 / hub.rate : 0)
-  const record = () => hub.push(engine.measure(), engine.perAgent)
   const run = Effect.gen(function* () {
-    record()
-    let last = Date.now()
-    while (engine.tick < s.ticks) {
-      const t0 = Date.now()
-      engine.step()
-      if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) record()
-      const wait = minGap() - (Date.now() - t0)
-      if (wait > 0) {
-        yield* Effect.sleep(wait)
-        last = Date.now()
-      } else if (Date.now() - last > 20) {
-        // Let the server answer between ticks.
-        yield* Effect.sleep(0)
-        last = Date.now()
-      }
-    }
+    const scheduler = yield* Scheduler
+    const stepper = yield* scheduler.stepper(hub.world)
+    // The hub is the pace: its rate is read before every tick, so a viewer's change applies at once.
+    yield* runLoop(stepper, { pace: hub, onRecord: (_, row) => hub.push(row, stepper.perAgent) })
     if (o.written !== undefined) {
       hub.finish(o.written)
       return o.written
@@ -232,13 +221,13 @@ export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string
       catch: (cause) => new RunError({ message: `kiln serve: the layout failed: ${String(cause)}`, cause })
     })
     const dir = yield* writeRun(
-      { world: hub.world, metrics: hub.metrics(), perAgent: engine.perAgent, started, finished: new Date(),
-        workers: o.workers ?? 1, frames: hub.frames, layout },
+      { world: hub.world, metrics: hub.metrics(), perAgent: stepper.perAgent, started, finished: new Date(),
+        workers: scheduler.threads, frames: hub.frames, layout },
       o.out ?? defaultRunDir(hub.world),
       { overwrite: o.overwrite, beside: o.out === undefined }
     )
     hub.finish(dir)
     return dir
-  })
+  }).pipe(Effect.scoped)
   return run.pipe(Effect.tapError((e) => Effect.sync(() => hub.fail(e.message))))
 }

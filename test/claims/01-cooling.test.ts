@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest"
 import { byCondition, finalOf, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 1: slow cooling vs quench vs never heated", () => {
-  const runs = runClaim("01-cooling.json")
+describe("claim 1: slow cooling vs quench vs never heated", async () => {
+  const runs = await runClaim("01-cooling.json")
   for (const metric of ["frustration_mean", "dissonance_mean"]) {
     it(`slow cooling ends with lower ${metric} than a quench and than never heating (> 3 SE)`, () => {
       const t = byCondition(runs, finalOf(metric))

@@ -6,8 +6,8 @@ import { byCondition, finalOf, report, runClaim, zAbove, type ClaimRun } from ".
 /** Alignment with the content {b1: +1, b2: +1}: the mean of the two beliefs' population means. */
 const alignment = (r: ClaimRun): number => (r.final.belief_b1_mean + r.final.belief_b2_mean) / 2
 
-describe("claim 2: neutral vs loaded annealing", () => {
-  const runs = runClaim("02-neutral-vs-loaded.json")
+describe("claim 2: neutral vs loaded annealing", async () => {
+  const runs = await runClaim("02-neutral-vs-loaded.json")
   const frustration = byCondition(runs, finalOf("frustration_mean"))
   const aligned = byCondition(runs, alignment)
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest"
 import { averageOf, byCondition, finalOf, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 3: ritual attachment, slow cooling vs sinks", () => {
-  const runs = runClaim("03-ritual-attachment.json")
+describe("claim 3: ritual attachment, slow cooling vs sinks", async () => {
+  const runs = await runClaim("03-ritual-attachment.json")
   const final = byCondition(runs, finalOf("attachment_church"))
   const atStop = byCondition(runs, averageOf("attachment_church", 110, 110))
 

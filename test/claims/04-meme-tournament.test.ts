@@ -10,8 +10,8 @@ const wins = (runs: ReadonlyArray<ClaimRun>, condition: string) => {
   return { wins: w, n: arm.length }
 }
 
-describe("claim 4: meme tournament", () => {
-  const runs = runClaim("04-meme-tournament.json")
+describe("claim 4: meme tournament", async () => {
+  const runs = await runClaim("04-meme-tournament.json")
   const alpha = byCondition(runs, finalOf("share_alpha"))
   const omega = byCondition(runs, finalOf("share_omega"))
   report("claim 4", "share_alpha", alpha)

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest"
 import { averageOf, byCondition, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 5: destructive content", () => {
-  const runs = runClaim("05-destructive-content.json")
+describe("claim 5: destructive content", async () => {
+  const runs = await runClaim("05-destructive-content.json")
   const late = (metric: string) => byCondition(runs, averageOf(metric, 150))
 
   it("false claims annealed in by rituals persist against the evidence long after the rituals stop", () => {

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest"
 import { byCondition, finalOf, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 6: escaping a negative attractor", () => {
-  const runs = runClaim("06-negative-attractor.json")
+describe("claim 6: escaping a negative attractor", async () => {
+  const runs = await runClaim("06-negative-attractor.json")
   const occupancy = byCondition(runs, finalOf("occupancy_depressive"))
   report("claim 6", "occupancy_depressive", occupancy)
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest"
 import { byCondition, finalOf, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 7: sinks after meditation", () => {
-  const runs = runClaim("07-sinks-after-meditation.json")
+describe("claim 7: sinks after meditation", async () => {
+  const runs = await runClaim("07-sinks-after-meditation.json")
   const f = byCondition(runs, finalOf("frustration_mean"))
   report("claim 7", "frustration_mean", f)
 

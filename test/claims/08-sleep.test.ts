@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest"
 import { averageOf, byCondition, finalOf, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 8: sleep and its stages", () => {
-  const runs = runClaim("08-sleep.json")
+describe("claim 8: sleep and its stages", async () => {
+  const runs = await runClaim("08-sleep.json")
   const f = byCondition(runs, averageOf("frustration_mean", 150))
   const d = byCondition(runs, averageOf("dissonance_mean", 150))
   const c = byCondition(runs, finalOf("complexity_mean"))

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest"
 import { byCondition, finalOf, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 9: complexity under repeated sessions", () => {
-  const runs = runClaim("09-complexity.json")
+describe("claim 9: complexity under repeated sessions", async () => {
+  const runs = await runClaim("09-complexity.json")
   const c = byCondition(runs, finalOf("complexity_mean"))
   report("claim 9", "complexity_mean", c)
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest"
 import { averageOf, byCondition, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 10: field annealing vs uniform heating", () => {
-  const runs = runClaim("10-field-annealing.json")
+describe("claim 10: field annealing vs uniform heating", async () => {
+  const runs = await runClaim("10-field-annealing.json")
   const at = (tick: number) => byCondition(runs, averageOf("frustration_mean", tick, tick))
   const energy = byCondition(runs, averageOf("energy_mean", 25, 120))
   report("claim 10", "energy_mean, ticks 25-120", energy)

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest"
 import { groupSpread } from "./groups.js"
 import { byCondition, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 11: convergence inside groups, divergence between them", () => {
-  const runs = runClaim("11-group-divergence.json")
+describe("claim 11: convergence inside groups, divergence between them", async () => {
+  const runs = await runClaim("11-group-divergence.json")
   const within = byCondition(runs, (r) => groupSpread(r.world).within)
   const between = byCondition(runs, (r) => groupSpread(r.world).between)
   report("claim 11", "within-group disagreement", within)

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest"
 import { averageOf, byCondition, report, runClaim, zAbove } from "./support.js"
 
-describe("claim 12: weekly practice and retreats", () => {
-  const runs = runClaim("12-practice.json")
+describe("claim 12: weekly practice and retreats", async () => {
+  const runs = await runClaim("12-practice.json")
   const f = byCondition(runs, averageOf("frustration_mean", 180))
   report("claim 12", "frustration_mean, days 180-360", f)
 

@@ -1,9 +1,11 @@
 // Runs a claims experiment in this process, exactly as `kiln sweep` would (same design, same seeds, same
 // recording), and summarises the final values of each condition over its replicates.
 import { join } from "node:path"
+import { Effect } from "effect"
 import { Engine } from "../../src/engine.js"
 import { expandDesign } from "../../src/experiment/design.js"
 import { loadExperiment } from "../../src/experiment/load.js"
+import { runLoop } from "../../src/run-loop.js"
 import { prepareWorld } from "../../src/simulation.js"
 import type { World } from "../../src/world.js"
 
@@ -22,24 +24,23 @@ export interface ClaimRun {
   readonly world: World
 }
 
-/** Runs every run of the experiment file (no stop rules are used by the claims experiments). */
-export const runClaim = (file: string): ClaimRun[] => {
+/** Runs every run of the experiment file through the run loop, one after the other, with its stop rules. */
+export const runClaim = async (file: string): Promise<ClaimRun[]> => {
   const design = expandDesign(loadExperiment(join(claimsDir, file)))
-  return design.runs.map((run) => {
+  const runs: ClaimRun[] = []
+  for (const run of design.runs) {
     const point = design.points[run.point]
     const engine = new Engine(prepareWorld({ ...point.scenario, seed: run.seed }, design.experiment.baseFile))
-    const s = engine.world.scenario
-    const rows: number[][] = [engine.measure()]
-    while (engine.tick < s.ticks) {
-      engine.step()
-      if (engine.tick % s.recordEvery === 0 || engine.tick === s.ticks) rows.push(engine.measure())
-    }
+    const { metrics } = await Effect.runPromise(runLoop(engine, { stop: design.experiment.spec.stop }))
     const series: Record<string, number[]> = {}
-    engine.columns.forEach((c, k) => (series[c] = rows.map((r) => r[k])))
     const final: Record<string, number> = {}
-    engine.columns.forEach((c, k) => (final[c] = rows[rows.length - 1][k]))
-    return { values: point.values, replicate: run.replicate, seed: run.seed, final, series, world: engine.world }
-  })
+    metrics.columns.forEach((c, k) => {
+      series[c] = metrics.rows.map((r) => r[k])
+      final[c] = series[c][series[c].length - 1]
+    })
+    runs.push({ values: point.values, replicate: run.replicate, seed: run.seed, final, series, world: engine.world })
+  }
+  return runs
 }
 
 export interface Summary {

@@ -13,7 +13,7 @@ import { decodeExperiment } from "../../src/experiment/load.js"
 import { mergeDbs } from "../../src/experiment/merge.js"
 import { plot } from "../../src/experiment/plot.js"
 import { reportHtml } from "../../src/experiment/report.js"
-import { StopRules } from "../../src/experiment/run.js"
+import { StopRules } from "../../src/stop-rules.js"
 import { closeDb, openDb, query, readRows } from "../../src/experiment/store.js"
 import { runSweep, sweep, type SweepOptions } from "../../src/experiment/sweep.js"
 import { toCsv } from "../../src/output.js"
@@ -39,6 +39,22 @@ const simulated = async (d: Design, runId: string) => {
   const { metrics } = await simulate(d.points[r.point].scenario, { seed: r.seed, file: d.experiment.baseFile })
   return metrics.rows.map((row) => Object.fromEntries([["run_id", runId], ...metrics.columns.map((c, k) => [c, row[k]])]))
 }
+
+describe("a sweep with threads per run", () => {
+  it("gives the same tables whatever --threads, in worker threads and in this thread", async () => {
+    // 1,200 agents, so that the host, settle and measure phases are really split over two threads.
+    const big = designOf(smallExperiment({
+      scenario: baseScenario({ ticks: 6, recordEvery: 3, graph: { kind: "erdosRenyi", n: 1200, p: 0.005 } }), replicates: 1,
+      stop: [{ kind: "steady", metric: "energy_mean", ticks: 3, tolerance: 1e-9 }]
+    }))
+    const dir = tempDir()
+    const dbs = [{ workers: 1, threads: 1 }, { workers: 1, threads: 2 }, { workers: 0, threads: 2 }].map((o) => ({ ...o, db: join(dir, `${o.workers}x${o.threads}.duckdb`) }))
+    for (const o of dbs) await run(big, o)
+    const [one, ...others] = await Promise.all(dbs.map((o) => resultTables(o.db)))
+    expect(one.runs.map((r) => r.status)).toEqual(new Array(4).fill("done"))
+    for (const t of others) expect(t).toEqual(one)
+  })
+})
 
 describe("a sweep", () => {
   const dir = tempDir()

@@ -9,6 +9,7 @@ import type { BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { metricColumns } from "../../src/metrics.js"
 import { LiveHub, runLive } from "../../src/serve/live.js"
+import { Scheduler } from "../../src/scheduler.js"
 import { readRunInfo } from "../../src/serve/run-dir.js"
 import { serveLive } from "../../src/serve/index.js"
 import { startServer, type RunningServer } from "../../src/serve/server.js"
@@ -102,7 +103,7 @@ describe.skipIf(!available)("the viewer in Chromium", () => {
     const out = join(mkdtempSync(join(tmpdir(), "kiln-viz-live-")), "run")
     const livePage = await openViewer(ctx, live.url)
     // Start stepping once the page listens, so that it sees the run from its first ticks.
-    const fiber = Effect.runFork(runLive(hub, { out, rate: 15 }))
+    const fiber = Effect.runFork(runLive(hub, { out, rate: 15 }).pipe(Effect.provide(Scheduler.inProcess)))
     try {
       expect(await livePage.evaluate(() => window.kiln.mode)).toBe("live")
       expect(await livePage.locator("#mode").textContent()).toBe("live")

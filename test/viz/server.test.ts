@@ -13,6 +13,7 @@ import { layoutGraph } from "../../src/layout.js"
 import { metricColumns } from "../../src/metrics.js"
 import { resolveInside } from "../../src/serve/files.js"
 import { LiveHub, runLive } from "../../src/serve/live.js"
+import { Scheduler } from "../../src/scheduler.js"
 import { ensureLayout, readRunInfo } from "../../src/serve/run-dir.js"
 import { serveLive } from "../../src/serve/index.js"
 import { allowedHosts, startServer, type RunningServer } from "../../src/serve/server.js"
@@ -213,7 +214,7 @@ describe("live mode", () => {
         }).end()
       })
       const out = join(tmp("kiln-live-"), "run")
-      const dir = await Effect.runPromise(runLive(hub, { out, rate: 200 }))
+      const dir = await Effect.runPromise(runLive(hub, { out, rate: 200 }).pipe(Effect.provide(Scheduler.inProcess)))
       await sse
       expect(dir).toBe(out)
       const ticks = events.filter((e) => e.status === "running").map((e) => e.tick)
@@ -321,6 +322,21 @@ const statesUntil = (url: string, status: string): Promise<Array<{ status: strin
   })
 
 describe("kiln serve's live run", () => {
+  it("steps on the threads asked, writes the same run as one thread, and its manifest says how many", async () => {
+    const viewer = tmp("kiln-viewer-")
+    writeFileSync(join(viewer, "index.html"), "<!doctype html><title>viewer</title>")
+    // 1,100 agents: enough for two threads to share the host, settle and measure phases.
+    const s = scenario({ ticks: 6, recordEvery: 2, graph: { kind: "erdosRenyi", n: 1100, p: 0.005 }, beliefs: [{ name: "a" }, { name: "b" }] })
+    const runOn = (workers: number) =>
+      Effect.runPromise(serveLive(prepareWorld(s, "<scenario>", undefined, workers > 1), {
+        viewer, port: 0, out: join(tmp("kiln-live-threads-"), "run"), rate: 0, workers, exitWhenDone: true, announce: () => {}, log: () => {}
+      }))
+    const [one, two] = [await runOn(1), await runOn(2)]
+    expect(JSON.parse(readFileSync(join(one, "manifest.json"), "utf8")).workers).toBe(1)
+    expect(JSON.parse(readFileSync(join(two, "manifest.json"), "utf8")).workers).toBe(2)
+    for (const f of ["metrics.csv", "agents.parquet", "frames.bin"]) expect(readFileSync(join(two, f)), f).toEqual(readFileSync(join(one, f)))
+  })
+
   it("waits for the first viewer, takes its pace from viewers, and runs again on request once ended", async () => {
     const viewer = tmp("kiln-viewer-")
     writeFileSync(join(viewer, "index.html"), "viewer")

@@ -1,0 +1,93 @@
+// The run loop: every run of a world — `kiln run`, simulate and the streams, sweeps, live mode, the tests — steps
+// through `runLoop`, which owns the recording schedule, stop rules, pacing and the hooks, written once.
+import { Effect } from "effect"
+import type { Stepper } from "./engine.js"
+import type { MetricsTable } from "./metrics.js"
+import { StopRules, type StopRule } from "./stop-rules.js"
+import { WorkerError } from "./worker-pool.js"
+import type { World } from "./world.js"
+
+/** A pace in ticks per second (0: as fast as the machine goes), read before every tick so it can change mid-run. */
+export interface Pace {
+  readonly rate: number
+}
+
+export interface LoopOptions {
+  /** end the run at the first record where a rule holds */
+  readonly stop?: ReadonlyArray<StopRule>
+  /** at most `rate` ticks per second, for watching a run live */
+  readonly pace?: Pace
+  /** after every tick (cheap work only: it runs on the hot path) */
+  readonly onTick?: (world: World, tick: number) => void
+  /** with every recorded metrics row; the stepper's perAgent holds that tick's per-agent values */
+  readonly onRecord?: (world: World, row: ReadonlyArray<number>) => void
+}
+
+export interface LoopResult {
+  readonly metrics: MetricsTable
+  /** the last tick stepped */
+  readonly ticks: number
+  /** "ticks" (ran to the end), "crossing:<metric>" or "steady:<metric>" */
+  readonly stopReason: string
+}
+
+/** How long timers and I/O may wait for the loop: progress bars, servers and interrupts stay live. */
+const BREATHE_MS = 20
+
+/** Lets timers and I/O run between ticks (a macrotask, unlike a fiber yield, so sockets are served too). */
+const breathe = Effect.callback<void>((resume) => {
+  const h = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(h))
+})
+
+/** Awaits a stepper's result when it is asynchronous (the worker pool), else takes it as is. */
+const settle = <A>(value: A | Promise<A>): Effect.Effect<A, WorkerError> =>
+  value instanceof Promise
+    ? Effect.tryPromise({ try: () => value, catch: (e) => (e instanceof WorkerError ? e : new WorkerError({ message: String(e), cause: e })) })
+    : Effect.succeed(value)
+
+/** Whether `tick` is recorded: tick 0, every recordEvery-th tick and the last one. */
+export const isRecorded = (tick: number, ticks: number, recordEvery: number): boolean =>
+  tick === 0 || tick % recordEvery === 0 || tick === ticks
+
+/**
+ * Steps the world to its scenario's last tick (or a stop rule), recording on the schedule of `isRecorded`.
+ * Interruptible between ticks: the loop yields to timers and I/O at least every BREATHE_MS, and while paced.
+ */
+export const runLoop = (stepper: Stepper, o: LoopOptions = {}): Effect.Effect<LoopResult, WorkerError> =>
+  Effect.gen(function* () {
+    const world = stepper.world
+    const { ticks, recordEvery } = world.scenario
+    const stop = new StopRules(o.stop ?? [], stepper.columns)
+    const rows: Array<ReadonlyArray<number>> = []
+    const record = Effect.map(Effect.suspend(() => settle(stepper.measure())), (row) => {
+      rows.push(row)
+      o.onRecord?.(world, row)
+      return stop.check(row)
+    })
+    yield* record
+    let stopReason = "ticks"
+    let last = Date.now()
+    while (stepper.tick < ticks) {
+      const started = Date.now()
+      yield* settle(stepper.step())
+      o.onTick?.(world, stepper.tick)
+      if (isRecorded(stepper.tick, ticks, recordEvery)) {
+        const reason = yield* record
+        if (reason !== undefined) {
+          stopReason = reason
+          break
+        }
+      }
+      const rate = o.pace?.rate ?? 0
+      const wait = rate > 0 ? 1000 / rate - (Date.now() - started) : 0
+      if (wait > 0) {
+        yield* Effect.sleep(wait)
+        last = Date.now()
+      } else if (Date.now() - last > BREATHE_MS) {
+        yield* breathe
+        last = Date.now()
+      }
+    }
+    return { metrics: { columns: stepper.columns, rows }, ticks: stepper.tick, stopReason }
+  })
