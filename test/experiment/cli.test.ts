@@ -5,7 +5,7 @@ import { existsSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import { query } from "../../src/experiment/store.js"
-import { smallExperiment, tempDir, writeJson } from "./support.js"
+import { baseScenario, resultTables, smallExperiment, tempDir, writeJson } from "./support.js"
 
 const root = resolve(import.meta.dirname, "../..")
 const kiln = (args: string[]) =>
@@ -20,6 +20,23 @@ describe("kiln sweep", () => {
     expect(r.status).toBe(2)
     expect(r.stderr).toContain(`${file}: at factors[0].range.step: Expected a value greater than 0`)
     expect(existsSync(join(dir, "out"))).toBe(false)
+  })
+
+  it("--threads steps each run on threads with the tables of one thread; a bad --threads exits 2", async () => {
+    const dir = tempDir()
+    const file = writeJson(dir, "threads.json", smallExperiment({
+      scenario: baseScenario({ ticks: 4, recordEvery: 2, graph: { kind: "erdosRenyi", n: 1100, p: 0.005 } }), replicates: 1
+    }))
+    const bad = kiln(["sweep", file, "--db", join(dir, "bad.duckdb"), "--threads", "0"])
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain(`${file}: at --threads: expected an integer >= 1`)
+    const [one, two] = [1, 2].map((threads) => {
+      const db = join(dir, `threads-${threads}.duckdb`)
+      const r = kiln(["sweep", file, "--db", db, "--workers", "1", "--threads", String(threads)])
+      expect(r.status, r.stderr).toBe(0)
+      return db
+    })
+    expect(await resultTables(two)).toEqual(await resultTables(one))
   })
 
   it("records failed runs, finishes the sweep and exits 1", async () => {
