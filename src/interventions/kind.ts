@@ -24,7 +24,6 @@ export interface Setup {
 export interface References {
   readonly scenario: Scenario
   readonly fail: (path: string, message: string) => never
-  readonly belief: (name: string, path: string) => void
   readonly group: (name: string, path: string) => void
 }
 

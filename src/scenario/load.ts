@@ -150,7 +150,7 @@ const checkReferences = (s: Scenario, file: string): void => {
   if ((g.kind === "connectedCaveman" || g.kind === "stochasticBlock") && g.groups) {
     g.groups.forEach((name, i) => group(name, `graph.groups[${i}]`))
   }
-  const refs: References = { scenario: s, fail, belief, group }
+  const refs: References = { scenario: s, fail, group }
   s.interventions.forEach((iv, i) => {
     const at = `interventions[${i}]`
     checkTarget(iv.target, `${at}.target`, group)
