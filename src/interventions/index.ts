@@ -1,5 +1,6 @@
 // The registry of intervention kinds, in documentation order. The scenario schema's union, the reference checks,
 // the timeline and the table in docs/MODEL.md §9 are all built from this list: a new kind is one file added here.
+import type { Intervention } from "../scenario/schema.js"
 import type { Apply, References, Setup } from "./kind.js"
 import { fieldAnnealing } from "./fieldAnnealing.js"
 import { meditation } from "./meditation.js"
@@ -19,9 +20,6 @@ type Kinds = typeof interventionKinds
 export const interventionSchemas = interventionKinds.map((e) => e.schema) as unknown as {
   readonly [I in keyof Kinds]: Kinds[I] extends { readonly schema: infer S } ? S : never
 }
-
-/** A decoded intervention of any built-in kind. */
-export type Intervention = Kinds[number]["schema"]["Type"]
 
 const byKind = new Map<string, Kinds[number]>(interventionKinds.map((e) => [e.kind, e]))
 
