@@ -20,6 +20,8 @@ export interface RunRecord {
   readonly started: Date
   readonly finished: Date
   readonly workers: number
+  /** set when a stop rule ended the run before its last tick: where, and which rule ("steady:<metric>", …) */
+  readonly stopped?: { readonly tick: number; readonly reason: string }
   /** per-tick node state for the viewer (`--frames`): written as frames.bin */
   readonly frames?: FrameRecorder
   /** viewer positions, x,y per agent: stored as node attributes x, y in graph.json */
@@ -148,6 +150,7 @@ export const manifest = (run: RunRecord) => ({
   agents: run.world.constants.n,
   beliefs: run.world.beliefs.map((b) => b.name),
   workers: run.workers,
+  ...(run.stopped ? { stopped: run.stopped } : {}),
   started: run.started.toISOString(),
   finished: run.finished.toISOString(),
   wallSeconds: (run.finished.getTime() - run.started.getTime()) / 1000,

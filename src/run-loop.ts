@@ -31,6 +31,10 @@ export interface LoopResult {
   readonly stopReason: string
 }
 
+/** Where and why a stop rule ended a run early (for its manifest), or undefined when it ran to its last tick. */
+export const stoppedEarly = (r: Pick<LoopResult, "metrics" | "stopReason">): { tick: number; reason: string } | undefined =>
+  r.stopReason === "ticks" ? undefined : { tick: r.metrics.rows[r.metrics.rows.length - 1][0], reason: r.stopReason }
+
 /** How long timers and I/O may wait for the loop: progress bars, servers and interrupts stay live. */
 const BREATHE_MS = 20
 
@@ -40,11 +44,9 @@ const breathe = Effect.callback<void>((resume) => {
   return Effect.sync(() => clearImmediate(h))
 })
 
-/** Awaits a stepper's result when it is asynchronous (the worker pool), else takes it as is. */
-const settle = <A>(value: A | Promise<A>): Effect.Effect<A, WorkerError> =>
-  value instanceof Promise
-    ? Effect.tryPromise({ try: () => value, catch: (e) => (e instanceof WorkerError ? e : new WorkerError({ message: String(e), cause: e })) })
-    : Effect.succeed(value)
+/** Awaits a stepper's asynchronous result (the worker pool's). */
+const settle = <A>(value: Promise<A>): Effect.Effect<A, WorkerError> =>
+  Effect.tryPromise({ try: () => value, catch: (e) => (e instanceof WorkerError ? e : new WorkerError({ message: String(e), cause: e })) })
 
 /** Whether `tick` is recorded: tick 0, every recordEvery-th tick and the last one. */
 export const isRecorded = (tick: number, ticks: number, recordEvery: number): boolean =>
@@ -60,20 +62,24 @@ export const runLoop = (stepper: Stepper, o: LoopOptions = {}): Effect.Effect<Lo
     const { ticks, recordEvery } = world.scenario
     const stop = new StopRules(o.stop ?? [], stepper.columns)
     const rows: Array<ReadonlyArray<number>> = []
-    const record = Effect.map(Effect.suspend(() => settle(stepper.measure())), (row) => {
+    const record = (row: ReadonlyArray<number>): string | undefined => {
       rows.push(row)
       o.onRecord?.(world, row)
       return stop.check(row)
-    })
-    yield* record
+    }
+    // A synchronous stepper (the Engine) is called directly: no Effect per tick on the hot path.
+    const measured = stepper.measure()
+    record(measured instanceof Promise ? yield* settle(measured) : measured)
     let stopReason = "ticks"
     let last = Date.now()
     while (stepper.tick < ticks) {
       const started = Date.now()
-      yield* settle(stepper.step())
+      const stepped = stepper.step()
+      if (stepped instanceof Promise) yield* settle(stepped)
       o.onTick?.(world, stepper.tick)
       if (isRecorded(stepper.tick, ticks, recordEvery)) {
-        const reason = yield* record
+        const row = stepper.measure()
+        const reason = record(row instanceof Promise ? yield* settle(row) : row)
         if (reason !== undefined) {
           stopReason = reason
           break

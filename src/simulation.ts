@@ -10,7 +10,8 @@ import type { Scenario } from "./scenario/schema.js"
 import { makeWorld, type World } from "./world.js"
 import { InputError } from "./errors.js"
 import { MAX_SEED } from "./rng.js"
-import type { StopRule } from "./stop-rules.js"
+import { decodeStopRules } from "./experiment/load.js"
+import type { StopRuleInput } from "./stop-rules.js"
 import type { WorkerError } from "./worker-pool.js"
 
 export interface SimulateOptions {
@@ -26,8 +27,8 @@ export interface SimulateOptions {
   readonly onTick?: (tick: number, ticks: number) => void
   /** called with each recorded metrics row */
   readonly onRecord?: (row: TickSummary) => void
-  /** end the run early at the first record where a rule holds (the rules of an experiment's `stop`) */
-  readonly stop?: ReadonlyArray<StopRule>
+  /** end the run early at the first record where a rule holds (an experiment's `stop` rules, checked like them) */
+  readonly stop?: ReadonlyArray<StopRuleInput>
   /** at most `pace.rate` ticks per second (0: no limit), read before every tick so it can change while running */
   readonly pace?: Pace
 }
@@ -55,7 +56,7 @@ export const runWorld = (world: World, o: SimulateOptions = {}): Effect.Effect<S
     Effect.gen(function* () {
       const stepper = yield* (yield* Scheduler).stepper(world)
       const { metrics, stopReason } = yield* runLoop(stepper, {
-        stop: o.stop,
+        stop: o.stop && decodeStopRules(o.stop, o.file ?? "<options>"),
         pace: o.pace,
         onTick: o.onTick && ((w, tick) => o.onTick!(tick, w.scenario.ticks)),
         onRecord: o.onRecord && ((w, row) => o.onRecord!(summary(stepper.columns, row, w.scenario.ticks)))

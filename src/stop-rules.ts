@@ -3,6 +3,12 @@
 import type { StopRuleT } from "./experiment/schema.js"
 
 export type StopRule = StopRuleT
+type Crossing = Extract<StopRule, { kind: "crossing" }>
+type Steady = Extract<StopRule, { kind: "steady" }>
+/** A stop rule as an experiment file writes it: `direction` and `tolerance` may be left to their defaults. */
+export type StopRuleInput =
+  | (Omit<Crossing, "direction"> & Partial<Pick<Crossing, "direction">>)
+  | (Omit<Steady, "tolerance"> & Partial<Pick<Steady, "tolerance">>)
 
 /** Checks the stop rules after each record; `check` returns the reason of the first rule that holds. */
 export class StopRules {

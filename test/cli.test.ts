@@ -127,6 +127,34 @@ describe("kiln", () => {
     expect(JSON.parse(readFileSync(join(out, "w3/manifest.json"), "utf8")).workers).toBe(Math.min(3, availableParallelism()))
   })
 
+  it("--stop ends a run where its rule holds, like a sweep's stop rules; a bad rule exits 2 naming it", () => {
+    const out = mkdtempSync(join(tmpdir(), "kiln-stop-"))
+    const cooling = join(scenarios, "cooling.json")
+    const args = ["--ticks", "120", "--record-every", "10", "--set", "graph.n=150", "--quiet"]
+    // Heated at tick 20, the agents cool down through energy 2 around tick 70.
+    const cooled = '{"kind":"crossing","metric":"energy_mean","threshold":2,"direction":"down"}'
+    expect(kiln(["run", cooling, ...args, "--out", join(out, "full")]).status).toBe(0)
+    expect(kiln(["run", cooling, ...args, "--out", join(out, "stopped"), "--stop", cooled]).status).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(out, "stopped/manifest.json"), "utf8"))
+    expect(manifest.stopped).toMatchObject({ reason: "crossing:energy_mean" })
+    expect(manifest.stopped.tick).toBeLessThan(120)
+    // The rows recorded are the full run's up to the tick where the rule held.
+    const full = readFileSync(join(out, "full/metrics.csv"), "utf8").split("\n")
+    const stopped = readFileSync(join(out, "stopped/metrics.csv"), "utf8").trimEnd().split("\n")
+    expect(stopped).toEqual(full.slice(0, stopped.length))
+    expect(stopped[stopped.length - 1].split(",")[0]).toBe(String(manifest.stopped.tick))
+    for (const [rule, message] of [
+      ['{"kind":"steady","metric":"energy_mean"}', "--stop[0].ticks"],
+      ['{"kind":"crossing","metric":"nope","threshold":1}', '--stop[0].metric: "nope" is not a metrics column'],
+      ["steady", "--stop[0]: expected a stop rule in JSON"]
+    ]) {
+      const r = kiln(["run", cooling, ...args, "--out", join(out, "bad"), "--stop", rule])
+      expect(r.status, rule).toBe(2)
+      expect(r.stderr, rule).toContain(`${cooling}: at ${message}`)
+      expect(existsSync(join(out, "bad"))).toBe(false)
+    }
+  })
+
   it("an interrupted run exits non-zero and leaves no output directory", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "kiln-int-")), "run")
     const child = spawn(process.execPath, [bin, "run", join(scenarios, "default.json"), "--ticks", "100000", "--out", out], {

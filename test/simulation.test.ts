@@ -20,6 +20,18 @@ describe("simulate", () => {
     expect(streamed.map((t) => Object.values(t.metrics))).toEqual(r.metrics.rows)
   })
 
+  it("takes an experiment's stop rules, with their defaults, and checks them like an experiment file", async () => {
+    const full = await simulate(s, { ticks: 200 })
+    const stopped = await simulate(s, { ticks: 200, stop: [{ kind: "steady", metric: "energy_mean", ticks: 20 }] })
+    expect(stopped.stopReason).toBe("steady:energy_mean")
+    expect(full.stopReason).toBe("ticks")
+    expect(stopped.metrics.rows.length).toBeLessThan(full.metrics.rows.length)
+    expect(stopped.metrics.rows).toEqual(full.metrics.rows.slice(0, stopped.metrics.rows.length))
+    await expect(simulate(s, { stop: [{ kind: "steady", metric: "energy_mean", ticks: 0 }] })).rejects.toMatchObject({
+      _tag: "InputError", file: "<options>", path: "stop[0].ticks"
+    })
+  })
+
   it("unsubscribing stops the run", async () => {
     let stepped = 0
     const stream = simulation$(s, { ticks: 1_000_000, recordEvery: 1, onTick: () => stepped++ })

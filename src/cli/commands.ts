@@ -12,7 +12,10 @@ import { prepareWorld, resolveScenario, runOptionProblem, runWorld } from "../si
 import { progressBar } from "./progress.js"
 import { loadInput } from "./errors.js"
 import { experimentCommands } from "./experiment.js"
-import { experimentJsonSchema } from "../experiment/load.js"
+import { decodeStopRules, experimentJsonSchema } from "../experiment/load.js"
+import { metricColumns } from "../metrics.js"
+import { stoppedEarly } from "../run-loop.js"
+import type { StopRule } from "../stop-rules.js"
 import { serve } from "./serve.js"
 import { serveLive, viewerOutputs } from "../serve/index.js"
 
@@ -44,6 +47,10 @@ const run = Command.make(
     ),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary")),
     frames: Flag.Boolean("frames").pipe(Flag.withDefault(false), Flag.withDescription("also write frames.bin (node state per recorded tick) and layout positions, for `kiln serve`")),
+    stop: Flag.String("stop").pipe(
+      Flag.atLeast(0),
+      Flag.withDescription(`end the run at the first record where a stop rule holds, written as in an experiment file: --stop '{"kind":"steady","metric":"energy_mean","ticks":50}' (repeatable)`)
+    ),
     serve: Flag.Boolean("serve").pipe(Flag.withDefault(false), Flag.withDescription("watch the run live in the browser viewer (implies --frames; keeps serving until Ctrl-C)"))
   },
   (o) =>
@@ -53,7 +60,7 @@ const run = Command.make(
         ticks: Option.getOrUndefined(o.ticks),
         recordEvery: Option.getOrUndefined(o.recordEvery)
       }
-      const { world, threads } = yield* loadInput(() => {
+      const { world, threads, stop } = yield* loadInput(() => {
         const workers = Option.getOrElse(o.workers, () => availableParallelism())
         checkOverrides(options, workers, o.scenario)
         const s = resolveScenario(loadScenario(o.scenario, o.set), options)
@@ -61,9 +68,10 @@ const run = Command.make(
         const plan = usefulThreads(workers, graph.n)
         // Only a number the user asked for is worth a word; the default adapts silently.
         if (plan.capped && Option.isSome(o.workers)) process.stderr.write(`kiln: --workers ${workers}: ${plan.capped}\n`)
-        return { world: prepareWorld(s, o.scenario, graph, plan.threads > 1), threads: plan.threads }
+        const world = prepareWorld(s, o.scenario, graph, plan.threads > 1)
+        return { world, threads: plan.threads, stop: stopRules(o.stop, o.scenario, metricColumns(world)) }
       })
-      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads })
+      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads, stop })
       const target = { overwrite: o.overwrite, beside: Option.isNone(o.out) }
       const out = Option.getOrElse(o.out, () => defaultRunDir(world))
       // Checked before running, so a bad --out costs nothing; writeRun checks again when it writes.
@@ -73,19 +81,22 @@ const run = Command.make(
       const started = new Date()
       const bar = progressBar(`${s.name}`, process.stderr, o.quiet)
       const viewer = o.frames ? viewerOutputs(world) : undefined
-      const { metrics, perAgent } = yield* runWorld(world, { onTick: bar.update, onRecord: viewer?.onRecord }).pipe(
+      const result = yield* runWorld(world, { onTick: bar.update, onRecord: viewer?.onRecord, stop }).pipe(
         Effect.provide(Scheduler.workerPool(threads))
       )
       bar.finish()
+      const { metrics, perAgent } = result
+      const stopped = stoppedEarly(result)
       const dir = yield* writeRun(
-        { world, metrics, perAgent, started, finished: new Date(), workers: threads, ...(viewer ? yield* viewer.outputs : {}) },
+        { world, metrics, perAgent, started, finished: new Date(), workers: threads, stopped, ...(viewer ? yield* viewer.outputs : {}) },
         out,
         target
       )
       if (!o.quiet) {
         const secs = (Date.now() - started.getTime()) / 1000
         process.stdout.write(summaryTable(metrics.columns, metrics.rows[metrics.rows.length - 1]))
-        process.stdout.write(`\n${world.constants.n} agents × ${s.ticks} ticks in ${secs.toFixed(1)} s; outputs in ${dir}\n`)
+        const ran = stopped ? `${stopped.tick} ticks (stopped: ${stopped.reason})` : `${s.ticks} ticks`
+        process.stdout.write(`\n${world.constants.n} agents × ${ran} in ${secs.toFixed(1)} s; outputs in ${dir}\n`)
       }
     })
 ).pipe(Command.withDescription("run a scenario and write its outputs"))
@@ -102,6 +113,22 @@ const checkOverrides = (s: { ticks?: number; recordEvery?: number; seed?: number
 }
 
 const inputError = (file: string, path: string, message: string) => new InputError({ file, path, message })
+
+/** `--stop` rules: JSON, decoded like an experiment file's `stop`, on metrics this run records. */
+const stopRules = (flags: ReadonlyArray<string>, file: string, columns: ReadonlyArray<string>): StopRule[] => {
+  const parsed = flags.map((text, i) => {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      throw inputError(file, `--stop[${i}]`, `expected a stop rule in JSON, e.g. {"kind":"steady","metric":"energy_mean","ticks":50}; got ${text}`)
+    }
+  })
+  const rules = decodeStopRules(parsed, file, "--stop")
+  rules.forEach((r, i) => {
+    if (!columns.includes(r.metric)) throw inputError(file, `--stop[${i}].metric`, `"${r.metric}" is not a metrics column; expected one of ${columns.join(", ")}`)
+  })
+  return rules
+}
 
 const validate = Command.make("validate", { scenario: scenarioArg, set: setFlag }, (o) =>
   Effect.gen(function* () {

@@ -89,8 +89,8 @@ const decodeFactor = (input: unknown, i: number): { value?: FactorT; issues: Iss
   return decodeAt(kinds[0][1], input, at)
 }
 
-const decodeStop = (input: unknown, i: number): { value?: StopRuleT; issues: Issue[] } => {
-  const at = ["stop", i]
+const decodeStop = (input: unknown, i: number, key = "stop"): { value?: StopRuleT; issues: Issue[] } => {
+  const at = [key, i]
   const kind = input !== null && typeof input === "object" ? (input as { kind?: unknown }).kind : undefined
   if (kind !== "crossing" && kind !== "steady") {
     return { issues: [{ path: renderPath([...at, "kind"]), message: `expected "crossing" or "steady"` }] }
@@ -98,12 +98,23 @@ const decodeStop = (input: unknown, i: number): { value?: StopRuleT; issues: Iss
   return decodeAt(StopRule, input, at)
 }
 
+/**
+ * Decodes stop rules given outside an experiment file (`kiln run --stop`, the API's `stop` option) exactly as the
+ * file's `stop` is: defaults filled, one InputError naming `file` and each path (`<key>[i].…`) otherwise.
+ */
+export const decodeStopRules = (inputs: ReadonlyArray<unknown>, file: string, key = "stop"): StopRuleT[] => {
+  const decoded = inputs.map((input, i) => decodeStop(input, i, key))
+  const issues = decoded.flatMap((d) => d.issues)
+  if (issues.length > 0) throwIssues(file, issues)
+  return decoded.map((d) => d.value!)
+}
+
 /** Decodes a parsed experiment; `file` locates a base scenario given by path. Throws one InputError listing every problem. */
 export const decodeExperiment = (input: unknown, file = "<experiment>"): Experiment => {
   const shell = decodeAt(ExperimentShell, input, [])
   const raw = (input ?? {}) as { factors?: unknown; stop?: unknown }
   const factors = Array.isArray(raw.factors) ? raw.factors.map(decodeFactor) : []
-  const stop = Array.isArray(raw.stop) ? raw.stop.map(decodeStop) : []
+  const stop = Array.isArray(raw.stop) ? raw.stop.map((s, i) => decodeStop(s, i)) : []
   const issues = [...shell.issues, ...factors.flatMap((f) => f.issues), ...stop.flatMap((s) => s.issues)]
   if (issues.length > 0 || shell.value === undefined) throwIssues(file, issues)
   const spec: ExperimentSpecT = {

@@ -9,8 +9,9 @@ import { toGraphology } from "../graph/graphology.js"
 import { computeLayout } from "../layout.js"
 import type { MetricsTable } from "../metrics.js"
 import { defaultRunDir, writeRun } from "../output.js"
-import { runLoop } from "../run-loop.js"
+import { runLoop, stoppedEarly } from "../run-loop.js"
 import { Scheduler } from "../scheduler.js"
+import type { StopRule } from "../stop-rules.js"
 import { makeWorld, type World } from "../world.js"
 
 export type LiveStatus = "running" | "writing" | "done" | "failed"
@@ -196,6 +197,8 @@ export interface LiveOptions {
   readonly overwrite?: boolean
   /** threads stepping the run (default 1); more need a world built in shared memory */
   readonly workers?: number
+  /** end the run at the first record where a rule holds */
+  readonly stop?: ReadonlyArray<StopRule>
 }
 
 /**
@@ -210,7 +213,7 @@ export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string
     const scheduler = yield* Scheduler
     const stepper = yield* scheduler.stepper(hub.world)
     // The hub is the pace: its rate is read before every tick, so a viewer's change applies at once.
-    yield* runLoop(stepper, { pace: hub, onRecord: (_, row) => hub.push(row, stepper.perAgent) })
+    const result = yield* runLoop(stepper, { stop: o.stop, pace: hub, onRecord: (_, row) => hub.push(row, stepper.perAgent) })
     if (o.written !== undefined) {
       hub.finish(o.written)
       return o.written
@@ -222,7 +225,7 @@ export const runLive = (hub: LiveHub, o: LiveOptions = {}): Effect.Effect<string
     })
     const dir = yield* writeRun(
       { world: hub.world, metrics: hub.metrics(), perAgent: stepper.perAgent, started, finished: new Date(),
-        workers: scheduler.threads, frames: hub.frames, layout },
+        workers: scheduler.threads, frames: hub.frames, layout, stopped: stoppedEarly(result) },
       o.out ?? defaultRunDir(hub.world),
       { overwrite: o.overwrite, beside: o.out === undefined }
     )
