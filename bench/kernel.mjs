@@ -1,8 +1,8 @@
 // Kernel throughput, one thread: belief updates per second at B = 16 on a Barabási–Albert graph (m = 5).
 // Usage: node bench/kernel.mjs [agents] [ticks] [hot|cold]   (prints one JSON line)
 import { decodeScenario } from "../dist/scenario/load.js"
-import { prepareWorld } from "../dist/simulation.js"
-import { Engine } from "../dist/engine.js"
+import { prepareWorld } from "../dist/run/simulation.js"
+import { Engine } from "../dist/model/engine.js"
 
 const [agents = 100000, ticks = 10, mode = "hot"] = process.argv.slice(2).map((v, i) => (i < 2 ? Number(v) : v))
 const B = 16

@@ -2,9 +2,9 @@
 // with N threads; also the process's peak RSS. Usage: node bench/ticks.mjs <agents> <threads> <ticks>
 import { Effect } from "effect"
 import { decodeScenario } from "../dist/scenario/load.js"
-import { prepareWorld } from "../dist/simulation.js"
-import { Engine } from "../dist/engine.js"
-import { WorkerPool } from "../dist/worker-pool.js"
+import { prepareWorld } from "../dist/run/simulation.js"
+import { Engine } from "../dist/model/engine.js"
+import { WorkerPool } from "../dist/run/worker-pool.js"
 
 const [agents, threads, ticks] = process.argv.slice(2).map(Number)
 const s = decodeScenario({

@@ -1,6 +1,6 @@
 // Rewrites the generated tables of docs/MODEL.md from the registries (run through `npm run docs:tables`).
 import { readFileSync, writeFileSync } from "node:fs"
-import { renderTables } from "../dist/docs-tables.js"
+import { renderTables } from "../dist/io/docs-tables.js"
 
 const file = new URL("../docs/MODEL.md", import.meta.url)
 const before = readFileSync(file, "utf8")

@@ -6,33 +6,33 @@ export { decodeScenario, loadScenario, applyOverride, scenarioJsonSchema } from 
 export { InputError, RunError, formatInputError } from "./errors.js"
 
 // # Social graphs: generators, files, graphology interop
-export type { SocialGraph } from "./graph/social-graph.js"
-export * as generators from "./graph/generators.js"
-export { readGraphFile } from "./graph/files.js"
-export { toGraphology, fromGraphology } from "./graph/graphology.js"
-export { buildGraph } from "./graph/build.js"
-export { compileTopology, type Topology } from "./graph/topology.js"
+export type { SocialGraph } from "./model/graph/social-graph.js"
+export * as generators from "./model/graph/generators.js"
+export { readGraphFile } from "./io/graph-files.js"
+export { toGraphology, fromGraphology } from "./model/graph/graphology.js"
+export { buildGraph } from "./run/build-graph.js"
+export { compileTopology, type Topology } from "./model/graph/topology.js"
 
 // # The model: state, kernels, worlds
-export { makeWorld, type World, type BeliefInfo } from "./world.js"
-export { Kernel, type Constants } from "./kernel.js"
-export type { AgentState, Inputs } from "./state.js"
-export * as beliefNetwork from "./belief-network.js"
+export { makeWorld, type World, type BeliefInfo } from "./model/world.js"
+export { Kernel, type Constants } from "./model/kernel.js"
+export type { AgentState, Inputs } from "./model/state.js"
+export * as beliefNetwork from "./model/belief-network.js"
 
 // # Stepping and data collection
-export { Engine } from "./engine.js"
-export { metricColumns, type MetricsTable } from "./metrics.js"
-export { runLoop, isRecorded, type LoopOptions, type LoopResult, type Pace } from "./run-loop.js"
-export { StopRules, type StopRule, type StopRuleInput } from "./stop-rules.js"
-export { simulate, simulation$, prepareWorld, resolveScenario } from "./simulation.js"
-export type { SimulateOptions, SimulationResult, TickSummary } from "./simulation.js"
-export { Scheduler, type SchedulerShape } from "./scheduler.js"
-export { WorkerPool, WorkerError } from "./worker-pool.js"
-export { live$, runLive, type LiveTick } from "./live.js"
+export { Engine } from "./model/engine.js"
+export { metricColumns, type MetricsTable } from "./model/metrics.js"
+export { runLoop, isRecorded, type LoopOptions, type LoopResult, type Pace } from "./run/loop.js"
+export { StopRules, type StopRule, type StopRuleInput } from "./run/stop-rules.js"
+export { simulate, simulation$, prepareWorld, resolveScenario } from "./run/simulation.js"
+export type { SimulateOptions, SimulationResult, TickSummary } from "./run/simulation.js"
+export { Scheduler, type SchedulerShape } from "./run/scheduler.js"
+export { WorkerPool, WorkerError } from "./run/worker-pool.js"
+export { live$, runLive, type LiveTick } from "./run/live.js"
 
 // # Outputs
-export { writeRun, defaultRunDir, toCsv, type RunRecord } from "./output.js"
-export { FrameRecorder, decodeFrames, type Frames } from "./frames.js"
+export { writeRun, defaultRunDir, toCsv, type RunRecord } from "./io/run-dir.js"
+export { FrameRecorder, decodeFrames, type Frames } from "./io/frames.js"
 export { KILN_VERSION } from "./version.js"
 
 // # Viewer

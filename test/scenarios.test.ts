@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { loadScenario } from "../src/scenario/load.js"
-import { simulate } from "../src/simulation.js"
+import { simulate } from "../src/run/simulation.js"
 
 const dir = join(import.meta.dirname, "../scenarios")
 const files = readdirSync(dir).filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"))

@@ -1,7 +1,7 @@
 // The experiment commands: sweep, merge, export, report, plot. Bad input exits 2 before anything is written;
 // a sweep with failed runs finishes, then exits 1.
 import { availableParallelism } from "node:os"
-import { usefulThreads } from "../scheduler.js"
+import { usefulThreads } from "../run/scheduler.js"
 import { basename, dirname, extname, join } from "node:path"
 import { statSync } from "node:fs"
 import { Effect, Option } from "effect"

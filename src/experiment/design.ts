@@ -2,12 +2,12 @@
 // with a seed derived from the experiment seed and the point's content (never from its position).
 import { createHash } from "node:crypto"
 import { InputError } from "../errors.js"
-import { metricColumns } from "../metrics.js"
-import { makeStream } from "../rng.js"
-import { checkResources, graphShape } from "../resources.js"
+import { metricColumns } from "../model/metrics.js"
+import { makeStream } from "../model/rng.js"
+import { checkResources, graphShape } from "../run/resources.js"
 import { decodeScenario } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
-import { beliefList, type World } from "../world.js"
+import { beliefList, type World } from "../model/world.js"
 import { baseJson, throwIssues, trySetPath, type Experiment } from "./load.js"
 import type { FactorT } from "./schema.js"
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { dirname, join, resolve } from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { InputError, RunError } from "../errors.js"
-import { cleanStaleTemps, ensureDir, tempDirFor } from "../output-dir.js"
+import { cleanStaleTemps, ensureDir, tempDirFor } from "../io/output-dir.js"
 import { closeDb, literal, openDb, readMetaFrom } from "./store.js"
 
 export type ExportFormat = "parquet" | "csv"

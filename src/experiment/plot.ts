@@ -1,7 +1,7 @@
 // `kiln plot`: one chart of an experiment DB or a run directory, rendered by Vega to SVG, or to PNG via resvg.
 import { renameSync, writeFileSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
-import { ensureDir } from "../output-dir.js"
+import { ensureDir } from "../io/output-dir.js"
 import { InputError } from "../errors.js"
 import { checkMetric, factorNamed, finalSpec, loadResults, timeSpec, type VegaLiteSpec } from "./charts.js"
 

@@ -2,7 +2,7 @@
 // With size 0 runs execute in this thread, one after the other. Each run may step on several threads of its own.
 import type { Worker } from "node:worker_threads"
 import { Effect } from "effect"
-import { startWorker } from "../worker-thread.js"
+import { startWorker } from "../run/worker-thread.js"
 import { runJob, type RunJob, type RunOutcome } from "./run.js"
 
 const spawn = Effect.acquireRelease(

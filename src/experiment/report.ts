@@ -3,7 +3,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
-import { ensureDir } from "../output-dir.js"
+import { ensureDir } from "../io/output-dir.js"
 import { finalSpec, formatValue, loadResults, timeSpec, type Results, type VegaLiteSpec } from "./charts.js"
 
 const require = createRequire(import.meta.url)

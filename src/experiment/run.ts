@@ -2,12 +2,12 @@
 // rules, and hand back the recorded rows. The same Effect runs in a sweep worker thread or in this thread.
 import { Effect } from "effect"
 import { formatInputError, InputError } from "../errors.js"
-import { buildGraph } from "../graph/build.js"
-import { runLoop } from "../run-loop.js"
+import { buildGraph } from "../run/build-graph.js"
+import { runLoop } from "../run/loop.js"
 import type { Scenario } from "../scenario/schema.js"
-import { Scheduler, usefulThreads } from "../scheduler.js"
-import { prepareWorld } from "../simulation.js"
-import type { WorkerError } from "../worker-pool.js"
+import { Scheduler, usefulThreads } from "../run/scheduler.js"
+import { prepareWorld } from "../run/simulation.js"
+import type { WorkerError } from "../run/worker-pool.js"
 import type { StopRuleT } from "./schema.js"
 
 export interface RunJob {

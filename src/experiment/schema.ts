@@ -2,7 +2,7 @@
 // A swept value is always marked by a factor; nothing is inferred from a value's type.
 import { Effect, Schema } from "effect"
 import { PATH_PATTERN, pathProblem } from "../scenario/path.js"
-import { MAX_SEED } from "../rng.js"
+import { MAX_SEED } from "../model/rng.js"
 
 const Int = (min: number, description: string) =>
   Schema.Int.check(Schema.isGreaterThanOrEqualTo(min)).annotate({ description })

@@ -2,7 +2,7 @@
 // Each run is committed in one transaction with its status, so a run is either fully present or absent.
 import { existsSync } from "node:fs"
 import { dirname, resolve } from "node:path"
-import { ensureDir } from "../output-dir.js"
+import { ensureDir } from "../io/output-dir.js"
 import {
   BIGINT, BOOLEAN, DOUBLE, DuckDBConnection, DuckDBInstance, INTEGER, VARCHAR, type DuckDBType
 } from "@duckdb/node-api"

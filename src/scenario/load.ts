@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
-import { checkIntervention, type References } from "../interventions/index.js"
-import { decodeUtf8 } from "../utf8.js"
+import { checkIntervention, type References } from "../model/interventions/index.js"
+import { decodeUtf8 } from "../io/utf8.js"
 import { PathError, renderPath, setPath } from "./path.js"
 import { ScenarioSpec, type Scenario } from "./schema.js"
 

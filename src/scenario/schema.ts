@@ -2,8 +2,8 @@
 // Every field's default, unit and range live here, in ./fields.ts or in the intervention kind's file, and nowhere
 // else; docs/MODEL.md explains what they mean.
 import { Effect, Schema } from "effect"
-import { interventionSchemas } from "../interventions/index.js"
-import { MAX_SEED } from "../rng.js"
+import { interventionSchemas } from "../model/interventions/index.js"
+import { MAX_SEED } from "../model/rng.js"
 import { bool, Content, Count, num, optionalContent, param, Probability, section, Sign, Target, targetField } from "./fields.js"
 
 export { Target } from "./fields.js"

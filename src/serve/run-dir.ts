@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { InputError } from "../errors.js"
-import { computeLayout } from "../layout.js"
+import { computeLayout } from "../io/layout.js"
 import type { RunInfo } from "./info.js"
 
 interface GraphExport {

@@ -3,10 +3,10 @@
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { Engine } from "../../src/engine.js"
+import { Engine } from "../../src/model/engine.js"
 import { expandDesign } from "../../src/experiment/design.js"
 import { loadExperiment } from "../../src/experiment/load.js"
-import { prepareWorld } from "../../src/simulation.js"
+import { prepareWorld } from "../../src/run/simulation.js"
 import { claimsDir } from "./support.js"
 
 const experiments = readdirSync(claimsDir).filter((f) => f.endsWith(".json") && !f.endsWith(".scenario.json")).sort()

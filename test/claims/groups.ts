@@ -1,5 +1,5 @@
 // Group statistics from final agent states: agreement inside each group and distance between groups.
-import type { World } from "../../src/world.js"
+import type { World } from "../../src/model/world.js"
 
 export interface GroupSpread {
   /** mean over groups and (non-identity) beliefs of 1 − m², m the group's mean belief: 0 = full consensus */

@@ -2,12 +2,12 @@
 // recording), and summarises the final values of each condition over its replicates.
 import { join } from "node:path"
 import { Effect } from "effect"
-import { Engine } from "../../src/engine.js"
+import { Engine } from "../../src/model/engine.js"
 import { expandDesign } from "../../src/experiment/design.js"
 import { loadExperiment } from "../../src/experiment/load.js"
-import { runLoop } from "../../src/run-loop.js"
-import { prepareWorld } from "../../src/simulation.js"
-import type { World } from "../../src/world.js"
+import { runLoop } from "../../src/run/loop.js"
+import { prepareWorld } from "../../src/run/simulation.js"
+import type { World } from "../../src/model/world.js"
 
 export const claimsDir = join(import.meta.dirname, "../../scenarios/claims")
 

@@ -4,10 +4,10 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { InputError } from "../../src/errors.js"
-import { checkResources, graphShape } from "../../src/resources.js"
-import { makeStream } from "../../src/rng.js"
+import { checkResources, graphShape } from "../../src/run/resources.js"
+import { makeStream } from "../../src/model/rng.js"
 import { applyOverride, decodeScenario } from "../../src/scenario/load.js"
-import { prepareWorld } from "../../src/simulation.js"
+import { prepareWorld } from "../../src/run/simulation.js"
 
 const root = join(import.meta.dirname, "../../scenarios")
 const shipped = [

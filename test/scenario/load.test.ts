@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { InputError } from "../../src/errors.js"
 import { applyOverride, decodeScenario, loadScenario, scenarioJsonSchema } from "../../src/scenario/load.js"
-import { prepareWorld } from "../../src/simulation.js"
+import { prepareWorld } from "../../src/run/simulation.js"
 
 const corpus = join(import.meta.dirname, "../fixtures/bad-scenarios")
 const expected: Record<string, { file?: string; path: string; message: string }> = JSON.parse(

@@ -1,8 +1,8 @@
 // Test helpers: build scenarios from partial JSON and run them in process.
 import { decodeScenario } from "../../src/scenario/load.js"
 import type { Scenario } from "../../src/scenario/schema.js"
-import { Engine } from "../../src/engine.js"
-import { prepareWorld } from "../../src/simulation.js"
+import { Engine } from "../../src/model/engine.js"
+import { prepareWorld } from "../../src/run/simulation.js"
 
 /** Decodes a scenario from JSON, with a name and a graph filled in when absent. */
 export const scenario = (json: Record<string, unknown>): Scenario =>

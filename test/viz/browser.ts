@@ -6,13 +6,13 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { chromium, type BrowserContext, type Page } from "playwright-core"
-import { Engine } from "../../src/engine.js"
-import { FrameRecorder } from "../../src/frames.js"
-import { layoutGraph } from "../../src/layout.js"
-import { writeRun } from "../../src/output.js"
+import { Engine } from "../../src/model/engine.js"
+import { FrameRecorder } from "../../src/io/frames.js"
+import { layoutGraph } from "../../src/io/layout.js"
+import { writeRun } from "../../src/io/run-dir.js"
 import { loadScenario } from "../../src/scenario/load.js"
-import { prepareWorld } from "../../src/simulation.js"
-import type { World } from "../../src/world.js"
+import { prepareWorld } from "../../src/run/simulation.js"
+import type { World } from "../../src/model/world.js"
 
 // Page-side callbacks run in Chromium; this package compiles against Node's types, so page globals are loose here.
 declare const window: { kiln: any }
@@ -38,10 +38,10 @@ const newest = (dir: string): number =>
     0
   )
 
-/** Builds viz/dist when it is missing or older than the viewer's sources (or src/frames.ts, which it bundles). */
+/** Builds viz/dist when it is missing or older than the viewer's sources (or the engine modules it bundles). */
 export const buildViewer = (): void => {
   const built = existsSync(join(VIEWER, "index.html")) ? statSync(join(VIEWER, "index.html")).mtimeMs : 0
-  const sources = Math.max(newest(join(ROOT, "viz", "src")), statSync(join(ROOT, "viz", "index.html")).mtimeMs, statSync(join(ROOT, "src", "frames.ts")).mtimeMs)
+  const sources = Math.max(newest(join(ROOT, "viz", "src")), statSync(join(ROOT, "viz", "index.html")).mtimeMs, statSync(join(ROOT, "src", "io", "frames-format.ts")).mtimeMs, statSync(join(ROOT, "src", "serve", "info.ts")).mtimeMs)
   if (built > sources) return
   execFileSync(process.execPath, [join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "--config", join(ROOT, "viz", "vite.config.ts")], {
     cwd: ROOT,

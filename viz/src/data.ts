@@ -1,6 +1,6 @@
 // Loading what the server offers: scenario facts, the laid-out graph, metrics and frames (or a stand-in frame).
 import Graph from "graphology"
-import { decodeFrames, type Frames } from "../../src/frames-format"
+import { decodeFrames, type Frames } from "../../src/io/frames-format"
 import type { RunInfo } from "../../src/serve/info"
 
 /** GET /api/info: the run's names and scales, and whether it is live. */

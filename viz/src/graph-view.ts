@@ -3,7 +3,7 @@
 import type Graph from "graphology"
 import Sigma from "sigma"
 import { pathLine } from "sigma/rendering"
-import { spin } from "../../src/frames-format"
+import { spin } from "../../src/io/frames-format"
 import { baseSize, groupColour, memeColour, NEGATIVE, POSITIVE, ramp, sizeOf, type ColourMode } from "./colours"
 import type { Info, LoadedGraph, NodeState } from "./data"
 import { EdgeLayer } from "./edge-layer"

@@ -2,7 +2,7 @@
 // Mode comes from the server (/api/info): "run" plays back a run directory, "live" follows a running simulation
 // over SSE and switches to playback when the run is written.
 import { animationFrames, share } from "rxjs"
-import { spin, type Frames } from "../../src/frames-format"
+import { spin, type Frames } from "../../src/io/frames-format"
 import { Charts } from "./charts"
 import { GROUP_PALETTE, MEME_PALETTE, NEGATIVE, NO_MEME, POSITIVE, RAMP, modeKey, parseMode } from "./colours"
 import {

@@ -1,0 +1,109 @@
+// Recording frames while a run steps, and writing `frames.bin` (format: src/frames-format.ts).
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { beliefBytes, COUPLINGS, FRAMES_FILE, frameStride, HEADER_BYTES, writeHeader, type FrameShape } from "./frames-format.js"
+import { Kernel, Slot, SLOTS } from "../model/kernel.js"
+import type { World } from "../model/world.js"
+
+export * from "./frames-format.js"
+
+/** Writes agent state at `tick` into `out` (one frame record) from the world and Kernel.measure's output. */
+export const encodeFrame = (w: World, tick: number, perAgent: Float64Array, out: Uint8Array): void => {
+  const { n, B, M } = w.constants
+  const { spins, energy, hosts, salience } = w.state
+  const W = beliefBytes(B)
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  view.setInt32(0, tick, true)
+  const e = new Float32Array(out.buffer, out.byteOffset + 4, n)
+  const att = new Float32Array(out.buffer, out.byteOffset + 4 + 4 * n, n)
+  const meme = new Int8Array(out.buffer, out.byteOffset + 4 + 8 * n, n)
+  const bits = new Uint8Array(out.buffer, out.byteOffset + 4 + 9 * n, n * W)
+  bits.fill(0)
+  for (let i = 0; i < n; i++) {
+    e[i] = energy[i]
+    att[i] = perAgent[i * SLOTS + Slot.attachment]
+    let best = -1
+    for (let m = 0; m < M; m++) {
+      if (hosts[i * M + m] === 1 && (best < 0 || salience[i * M + m] > salience[i * M + best])) best = m
+    }
+    meme[i] = best
+    for (let a = 0; a < B; a++) if (spins[i * B + a] > 0) bits[i * W + (a >> 3)] |= 1 << (a & 7)
+  }
+}
+
+const shapeOf = (w: World): FrameShape => ({ n: w.constants.n, B: w.constants.B, M: w.constants.M, P: w.constants.P })
+
+/**
+ * Records frames while a run steps: call `record` on each recorded tick (after Engine.measure, passing
+ * engine.perAgent for attachment), then `write(dir)`. Frames are kept in memory: n·(9 + ⌈B/8⌉) bytes each.
+ */
+export class FrameRecorder {
+  private readonly frames: Uint8Array[] = []
+  private world: World | undefined
+  private own: { kernel: Kernel; perAgent: Float64Array } | undefined
+
+  /**
+   * Records the world's state at `tick`. Without `perAgent` (Kernel.measure's output for this tick) the
+   * recorder measures the world itself, which costs about one more measure pass per recorded tick.
+   */
+  record(world: World, tick: number, perAgent?: Float64Array): void {
+    if (perAgent === undefined) {
+      if (this.own === undefined || this.world !== world) {
+        this.own = { kernel: new Kernel(world), perAgent: new Float64Array(world.constants.n * SLOTS) }
+      }
+      this.own.kernel.measure(0, world.constants.n, this.own.perAgent)
+      perAgent = this.own.perAgent
+    }
+    const frame = new Uint8Array(frameStride(shapeOf(world)))
+    encodeFrame(world, tick, perAgent, frame)
+    this.frames.push(frame)
+    this.world = world
+  }
+
+  get count(): number {
+    return this.frames.length
+  }
+
+  /** A one-frame file of the last recorded frame (what live mode serves). */
+  snapshot(): Uint8Array | undefined {
+    const w = this.world
+    const last = this.frames[this.frames.length - 1]
+    if (w === undefined || last === undefined) return undefined
+    const out = new Uint8Array(HEADER_BYTES + last.byteLength)
+    writeHeader(out, shapeOf(w), 1, 0)
+    out.set(last, HEADER_BYTES)
+    return out
+  }
+
+  /** Agent i's energy at each recorded tick. */
+  trace(i: number): { ticks: Int32Array; energy: Float32Array } {
+    const ticks = new Int32Array(this.frames.length)
+    const energy = new Float32Array(this.frames.length)
+    this.frames.forEach((f, k) => {
+      const view = new DataView(f.buffer, f.byteOffset, f.byteLength)
+      ticks[k] = view.getInt32(0, true)
+      energy[k] = view.getFloat32(4 + 4 * i, true)
+    })
+    return { ticks, energy }
+  }
+
+  /** The whole file: header, frames, and the couplings of the world as it is now. */
+  bytes(): Uint8Array {
+    const w = this.world
+    if (w === undefined) throw new Error("kiln/frames: nothing recorded; call record(world, tick) on each recorded tick first")
+    const s = shapeOf(w)
+    const stride = frameStride(s)
+    const out = new Uint8Array(HEADER_BYTES + this.frames.length * stride + 4 * s.n * s.P)
+    writeHeader(out, s, this.frames.length, COUPLINGS)
+    this.frames.forEach((f, k) => out.set(f, HEADER_BYTES + k * stride))
+    new Float32Array(out.buffer, HEADER_BYTES + this.frames.length * stride, s.n * s.P).set(w.state.couplings)
+    return out
+  }
+
+  /** Writes `frames.bin` into `dir`; returns its path. */
+  write(dir: string): string {
+    const file = join(dir, FRAMES_FILE)
+    writeFileSync(file, this.bytes())
+    return file
+  }
+}

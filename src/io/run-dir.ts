@@ -1,0 +1,158 @@
+// A run directory: manifest, metrics (CSV + Parquet), final agents (Parquet) and the graph (graphology JSON).
+// Everything is written into a hidden temporary directory that is renamed into place only on success.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { Effect } from "effect"
+import { InputError, RunError, formatInputError } from "../errors.js"
+import { cleanStaleTemps, planRunDir, safeName, swapInto, tempDirFor, type RunDirOptions } from "./output-dir.js"
+import { toGraphology } from "../model/graph/graphology.js"
+import type { FrameRecorder } from "./frames.js"
+import type { MetricsTable } from "../model/metrics.js"
+import { SLOTS, Slot } from "../model/kernel.js"
+import type { World } from "../model/world.js"
+import { KILN_VERSION } from "../version.js"
+
+export interface RunRecord {
+  readonly world: World
+  readonly metrics: MetricsTable
+  /** per-agent metric values of the final tick (Kernel.measure) */
+  readonly perAgent: Float64Array
+  readonly started: Date
+  readonly finished: Date
+  readonly workers: number
+  /** set when a stop rule ended the run before its last tick: where, and which rule ("steady:<metric>", …) */
+  readonly stopped?: { readonly tick: number; readonly reason: string }
+  /** per-tick node state for the viewer (`--frames`): written as frames.bin */
+  readonly frames?: FrameRecorder
+  /** viewer positions, x,y per agent: stored as node attributes x, y in graph.json */
+  readonly layout?: Float32Array
+}
+
+/** Default output directory: runs/<scenario name>-<seed>, the name made safe for paths (it stays inside runs/). */
+export const defaultRunDir = (w: World): string => join("runs", `${safeName(w.scenario.name)}-${w.scenario.seed}`)
+
+/** A CSV table: header, then rows; numbers in their shortest round-trip form, so files are byte-stable. */
+export const toCsv = (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>): string => {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? "" : String(v)
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+  }
+  let out = columns.map(cell).join(",") + "\n"
+  for (const r of rows) out += r.map(cell).join(",") + "\n"
+  return out
+}
+
+/** Agents' final state as a table: id, group, energy, surprise, one column per belief, hosted memes, attachment. */
+export const agentTable = (w: World, perAgent: Float64Array): { columns: string[]; types: string[]; rows: unknown[][] } => {
+  const { constants: c, state: s, graph } = w
+  const memes = w.scenario.memes
+  const columns = ["id", "group", "energy", "surprise", ...w.beliefs.map((b) => `belief_${b.name}`),
+    ...memes.map((m) => `hosts_${m.name}`), ...memes.map((m) => `salience_${m.name}`), "attachment"]
+  const types = ["VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", ...w.beliefs.map(() => "TINYINT"),
+    ...memes.map(() => "BOOLEAN"), ...memes.map(() => "DOUBLE"), "DOUBLE"]
+  const rows: unknown[][] = []
+  for (let i = 0; i < c.n; i++) {
+    const row: unknown[] = [graph.keys[i], graph.group[i] >= 0 ? graph.groupNames[graph.group[i]] : "", s.energy[i], s.surprise[i]]
+    for (let a = 0; a < c.B; a++) row.push(s.spins[i * c.B + a])
+    for (let m = 0; m < c.M; m++) row.push(s.hosts[i * c.M + m] === 1)
+    for (let m = 0; m < c.M; m++) row.push(s.salience[i * c.M + m])
+    row.push(perAgent[i * SLOTS + Slot.attachment])
+    rows.push(row)
+  }
+  return { columns, types, rows }
+}
+
+/** The dominant hosted meme of agent i (highest salience among hosted), or "" for none. */
+const dominantMeme = (w: World, i: number): string => {
+  const { constants: c, state: s } = w
+  let best = -1
+  for (let m = 0; m < c.M; m++) {
+    if (s.hosts[i * c.M + m] === 1 && (best < 0 || s.salience[i * c.M + m] > s.salience[i * c.M + best])) best = m
+  }
+  return best < 0 ? "" : w.scenario.memes[best].name
+}
+
+/** Converts a CSV file to Parquet with explicit column types (DuckDB, one thread: byte-stable output). */
+const csvToParquet = async (csv: string, parquet: string, columns: ReadonlyArray<string>, types: ReadonlyArray<string>) => {
+  // Loaded on use: simulations that never write Parquet do not pay for the database engine.
+  const { DuckDBInstance } = await import("@duckdb/node-api")
+  const db = await DuckDBInstance.create(":memory:", { threads: "1" })
+  const conn = await db.connect()
+  try {
+    const spec = columns.map((c, k) => `'${c.replace(/'/g, "''")}': '${types[k]}'`).join(", ")
+    await conn.run(
+      `COPY (SELECT * FROM read_csv('${csv.replace(/'/g, "''")}', header = true, auto_detect = false, ` +
+        `quote = '"', escape = '"', nullstr = '', columns = {${spec}})) ` +
+        `TO '${parquet.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`
+    )
+  } finally {
+    conn.closeSync()
+    db.closeSync()
+  }
+}
+
+/**
+ * Writes a run directory atomically: everything goes to `.<dir>.tmp-<pid>` beside it and is renamed to `dir` at
+ * the end (temporary directories of dead Kiln processes there are removed first). `dir` must be missing or empty,
+ * or hold an earlier Kiln run and `overwrite` be set (with `beside`, the run goes to `<dir>-2`, … instead); a
+ * directory Kiln did not write is never touched. On failure the temporary directory is removed. Returns the
+ * directory written.
+ */
+export const writeRun = (run: RunRecord, dir: string, o: RunDirOptions = {}): Effect.Effect<string, RunError> => {
+  let tmp: string | undefined
+  return Effect.tryPromise({
+    try: async () => {
+      const final = planRunDir(dir, o).dir
+      cleanStaleTemps(dirname(final))
+      tmp = tempDirFor(final)
+      rmSync(tmp, { recursive: true, force: true })
+      mkdirSync(tmp)
+      await writeContents(run, tmp)
+      swapInto(tmp, final)
+      return final
+    },
+    catch: (cause) => {
+      if (tmp) rmSync(tmp, { recursive: true, force: true })
+      const why = cause instanceof InputError ? formatInputError(cause).replace(/^kiln: /, "") : `${dir}: ${String(cause)}`
+      return new RunError({ message: `kiln: could not write the run: ${why}`, cause })
+    }
+  })
+}
+
+const writeContents = async (run: RunRecord, dir: string): Promise<void> => {
+  const { world: w, metrics } = run
+  writeFileSync(join(dir, "metrics.csv"), toCsv(metrics.columns, metrics.rows))
+  await csvToParquet(join(dir, "metrics.csv"), join(dir, "metrics.parquet"), metrics.columns, metrics.columns.map(() => "DOUBLE"))
+  const agents = agentTable(w, run.perAgent)
+  const agentsCsv = join(dir, ".agents.csv")
+  writeFileSync(agentsCsv, toCsv(agents.columns, agents.rows))
+  await csvToParquet(agentsCsv, join(dir, "agents.parquet"), agents.columns, agents.types)
+  rmSync(agentsCsv)
+  const graph = toGraphology(w.graph, (i) => ({
+    energy: w.state.energy[i],
+    meme: dominantMeme(w, i),
+    attachment: run.perAgent[i * SLOTS + Slot.attachment],
+    ...(run.layout ? { x: run.layout[2 * i], y: run.layout[2 * i + 1] } : {})
+  }))
+  writeFileSync(join(dir, "graph.json"), JSON.stringify(graph.export()))
+  run.frames?.write(dir)
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(run), null, 2) + "\n")
+}
+
+export const manifest = (run: RunRecord) => ({
+  status: "complete",
+  kiln: KILN_VERSION,
+  node: process.version,
+  scenario: run.world.scenario,
+  source: run.world.file,
+  seed: run.world.scenario.seed,
+  ticks: run.world.scenario.ticks,
+  agents: run.world.constants.n,
+  beliefs: run.world.beliefs.map((b) => b.name),
+  workers: run.workers,
+  ...(run.stopped ? { stopped: run.stopped } : {}),
+  started: run.started.toISOString(),
+  finished: run.finished.toISOString(),
+  wallSeconds: (run.finished.getTime() - run.started.getTime()) / 1000,
+  files: ["metrics.csv", "metrics.parquet", "agents.parquet", "graph.json", ...(run.frames ? ["frames.bin"] : [])]
+})

@@ -1,0 +1,198 @@
+// A world is a scenario made concrete: the belief list, the compiled graph, the kernel constants and the
+// initial agent state, all drawn deterministically from the scenario seed.
+import { makeStream, nextGaussian, nextUniform, seedStreams } from "./rng.js"
+import type { Scenario } from "../scenario/schema.js"
+import type { SocialGraph } from "./graph/social-graph.js"
+import { compileTopology, type Topology } from "./graph/topology.js"
+import type { Constants, KernelData } from "./kernel.js"
+import { allocInputs, allocState, pairCount, pairIndexTable, type AgentState, type Inputs, type Layout } from "./state.js"
+import { resolveTargets } from "./targets.js"
+
+export interface BeliefInfo {
+  readonly name: string
+  readonly kind: "value" | "factual" | "identity"
+}
+
+export interface World extends KernelData {
+  readonly scenario: Scenario
+  /** where the scenario came from, for error messages */
+  readonly file: string
+  readonly graph: SocialGraph
+  readonly beliefs: ReadonlyArray<BeliefInfo>
+  readonly beliefIndex: ReadonlyMap<string, number>
+  readonly groupNames: ReadonlyArray<string>
+  /** agents reached by each intervention, in scenario order */
+  readonly targets: ReadonlyArray<Int32Array>
+}
+
+const AGENT_SALT = 0x6167656e
+const PRIOR_SALT = 0x7072696f
+const TARGET_SALT = 0x74617267
+const PATTERN_SALT = 0x70617474
+
+/** Beliefs as declared, plus an identity belief `member:<group>` for each group that does not declare one. */
+export const beliefList = (s: Scenario): BeliefInfo[] => {
+  const list: BeliefInfo[] = s.beliefs.map((b) => ({ name: b.name, kind: b.kind }))
+  for (const g of s.groups) {
+    const id = g.identity ?? `member:${g.name}`
+    if (!list.some((b) => b.name === id)) list.push({ name: id, kind: "identity" })
+  }
+  return list
+}
+
+export const makeWorld = (s: Scenario, graph: SocialGraph, file = "<scenario>", shared = false): World => {
+  const beliefs = beliefList(s)
+  const beliefIndex = new Map(beliefs.map((b, i) => [b.name, i]))
+  const B = beliefs.length
+  const n = graph.n
+  const M = s.memes.length
+  const topology = compileTopology(graph, shared)
+  const rituals = s.interventions.filter((i) => i.kind === "ritual").length
+  const layout: Layout = {
+    n, B, M,
+    individualDispositions: s.prior.hNoise > 0,
+    evidence: s.beliefs.some((b) => b.kind === "factual"),
+    contentFields: s.interventions.some((iv) => "content" in iv && Object.keys(iv.content).length > 0)
+  }
+  const state = allocState(layout, shared)
+  const inputs = allocInputs(layout, rituals, shared)
+  const constants = makeConstants(s, graph, beliefIndex, layout)
+  const ctx = { graph, topology, seed: s.seed, file }
+  const targets = s.interventions.map((iv, k) => resolveTargets(iv.target, ctx, TARGET_SALT + k, `interventions[${k}].target`))
+  const world: World = {
+    scenario: s, file, graph, beliefs, beliefIndex, groupNames: s.groups.map((g) => g.name),
+    constants, state, inputs, topology, targets
+  }
+  initialise(world)
+  return world
+}
+
+/** Writes named content (belief → ±1) into `out` from offset `at`. */
+const vector = (content: Readonly<Record<string, number>>, index: ReadonlyMap<string, number>, out: Int8Array, at: number) => {
+  for (const [name, v] of Object.entries(content)) out[at + index.get(name)!] = v
+}
+
+const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<string, number>, layout: Layout): Constants => {
+  const B = index.size
+  const M = s.memes.length
+  const G = s.groups.length
+  const memeContent = new Int8Array(M * B)
+  const memeLoad = new Float32Array(M * B)
+  s.memes.forEach((m, k) => {
+    vector(m.content, index, memeContent, k * B)
+    for (let a = 0; a < B; a++) memeLoad[k * B + a] = m.load * memeContent[k * B + a]
+  })
+  // Scenario groups are matched to graph groups by name; graph groups the scenario does not declare have no content.
+  const groupOf = new Int32Array(graph.n).fill(-1)
+  const graphToScenario = graph.groupNames.map((name) => s.groups.findIndex((g) => g.name === name))
+  for (let i = 0; i < graph.n; i++) if (graph.group[i] >= 0) groupOf[i] = graphToScenario[graph.group[i]]
+  const groupIdentity = new Int32Array(s.groups.map((g) => index.get(g.identity ?? `member:${g.name}`)!))
+  const groupContent = new Int8Array(G * B)
+  const groupContentSize = new Int32Array(G)
+  s.groups.forEach((g, k) => {
+    vector(g.content, index, groupContent, k * B)
+    groupContent[k * B + groupIdentity[k]] = 0
+    for (let a = 0; a < B; a++) if (groupContent[k * B + a] !== 0) groupContentSize[k]++
+  })
+  const K = s.patterns.length
+  const patternContent = new Int8Array(K * B)
+  s.patterns.forEach((p, k) => vector(p.beliefs, index, patternContent, k * B))
+  const expressed = new Uint8Array(B).fill(1)
+  s.beliefs.forEach((b, a) => (expressed[a] = b.expressed ? 1 : 0))
+  return {
+    n: graph.n, B, P: pairCount(B), M,
+    tau0: s.energy.tau0, energyMax: s.energy.max, gamma: s.energy.gamma,
+    surpriseGain: s.energy.surprise, valence: s.energy.valence,
+    theta: s.plasticity.theta, saturation: s.plasticity.saturation, eta: s.plasticity.eta, wMax: s.plasticity.wMax,
+    conformity: s.social.conformity,
+    evidenceGain: s.evidence.gain, evidenceNoise: s.evidence.noise,
+    evidence: layout.evidence, contentFields: layout.contentFields,
+    expressed, pairIndex: pairIndexTable(B), hStride: s.prior.hNoise > 0 ? B : 0,
+    memeLoad, memeContent,
+    memeSize: new Int32Array(s.memes.map((m) => Object.keys(m.content).length)),
+    memeThreshold: new Float32Array(s.memes.map((m) => m.threshold)),
+    memeBeta: new Float32Array(s.memes.map((m) => m.transmissibility)),
+    memeDecay: new Float32Array(s.memes.map((m) => m.decay)),
+    memeIntensity: new Float32Array(s.memes.map((m) => m.intensity)),
+    groupOf, groupIdentity, groupContent, groupContentSize,
+    patternContent, patternSize: new Int32Array(s.patterns.map((p) => Object.keys(p.beliefs).length))
+  }
+}
+
+/** Draws the initial state: beliefs, couplings (shared prior + noise), dispositions, energy, patterns. */
+const initialise = (w: World): void => {
+  const { scenario: s, constants: c, state } = w
+  const { n, B, P } = c
+  seedStreams(state.rng, n, s.seed, AGENT_SALT)
+  const prior = sharedPrior(w)
+  const declared = s.beliefs
+  for (let a = 0; a < B; a++) state.truth[a] = w.beliefs[a].kind === "factual" ? (declared[a]?.truth ?? 1) : 0
+  for (let i = 0; i < n; i++) {
+    const g = c.groupOf[i]
+    for (let a = 0; a < B; a++) {
+      const init = declared[a]?.init ?? 0
+      let v = nextUniform(state.rng, i) < (1 + init) / 2 ? 1 : -1
+      const identityOf = c.groupIdentity.indexOf(a)
+      if (identityOf >= 0) v = g === identityOf ? 1 : -1
+      state.spins[i * B + a] = v
+      const h = declared[a]?.h ?? 0
+      state.dispositions[i * c.hStride + a] = h + (s.prior.hNoise > 0 ? s.prior.hNoise * nextGaussian(state.rng, i) : 0)
+    }
+    for (let k = 0; k < P; k++) {
+      const v = prior[k] + (s.prior.noise > 0 ? s.prior.noise * nextGaussian(state.rng, i) : 0)
+      state.couplings[i * P + k] = clamp(v, c.wMax)
+    }
+    const rest = g >= 0 ? (s.groups[g].restEnergy ?? s.energy.rest) : s.energy.rest
+    state.rest[i] = rest
+    state.energy[i] = s.energy.initial ?? rest
+    state.observeRate[i] = s.evidence.rate
+  }
+  imprintPatterns(w)
+}
+
+/** The shared cultural prior: explicit edges, else a random symmetric coupling per pair (same for everyone). */
+const sharedPrior = (w: World): Float64Array => {
+  const { scenario: s, constants: c } = w
+  const prior = new Float64Array(c.P)
+  if (s.prior.sd > 0) {
+    const rand = makeStream(s.seed, PRIOR_SALT)
+    for (let k = 0; k < c.P; k++) {
+      const u = 1 - rand()
+      prior[k] = clamp(s.prior.sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand()), c.wMax)
+    }
+  }
+  for (const e of s.prior.edges) {
+    const a = w.beliefIndex.get(e.a)!
+    const b = w.beliefIndex.get(e.b)!
+    prior[c.pairIndex[a * c.B + b]] = e.w
+  }
+  return prior
+}
+
+/** Negative attractors: W_ab += strength·wMax·p_a p_b, beliefs set to the pattern, low rest and withdrawal. */
+const imprintPatterns = (w: World): void => {
+  const { scenario: s, constants: c, state } = w
+  const { B, P } = c
+  s.patterns.forEach((p, k) => {
+    const ctx = { graph: w.graph, topology: w.topology, seed: s.seed, file: w.file }
+    for (const i of resolveTargets(p.target, ctx, PATTERN_SALT + k, `patterns[${k}].target`)) {
+      for (let a = 0; a < B; a++) {
+        const pa = c.patternContent[k * B + a]
+        if (pa === 0) continue
+        state.spins[i * B + a] = pa
+        for (let b = a + 1; b < B; b++) {
+          const pb = c.patternContent[k * B + b]
+          if (pb === 0) continue
+          const at = i * P + c.pairIndex[a * B + b]
+          state.couplings[at] = clamp(state.couplings[at] + p.strength * c.wMax * pa * pb, c.wMax)
+        }
+      }
+      if (p.restEnergy !== undefined) state.rest[i] = state.energy[i] = p.restEnergy
+      if (p.observe !== undefined) state.observeRate[i] = p.observe
+    }
+  })
+}
+
+const clamp = (v: number, max: number): number => (v > max ? max : v < -max ? -max : v)
+
+export type { AgentState, Inputs, Topology }
