@@ -19,6 +19,14 @@ export { Kernel, type Constants } from "./model/kernel.js"
 export type { AgentState, Inputs } from "./model/state.js"
 export * as beliefNetwork from "./model/belief-network.js"
 
+// # Plugins: per-agent state, rules, model steps, reporters and intervention kinds (docs/PLUGINS.md)
+export { definePlugin, isPlugin, elementTypes } from "./model/plugin.js"
+export type {
+  Plugin, PluginSpec, PluginContext, RuleContext, Rule, Reporter, StateSpec, PluginState, ElementType, StateArray, PluginInstance
+} from "./model/plugin.js"
+export { defineIntervention, type InterventionKind, type KindDoc, type Setup, type Apply } from "./model/interventions/index.js"
+export { loadPlugins, loadScenarioWithPlugins } from "./run/plugins.js"
+
 // # Stepping and data collection
 export { Engine } from "./model/engine.js"
 export { metricColumns, type MetricsTable } from "./model/metrics.js"

@@ -7,13 +7,14 @@ import { buildGraph } from "../run/build-graph.js"
 import { InputError } from "../errors.js"
 import { defaultRunDir, writeRun } from "../io/run-dir.js"
 import { planRunDir } from "../io/output-dir.js"
-import { loadScenario, scenarioJsonSchema } from "../scenario/load.js"
+import { scenarioJsonSchema } from "../scenario/load.js"
 import { prepareWorld, resolveScenario, runOptionProblem, runWorld } from "../run/simulation.js"
 import { progressBar } from "./progress.js"
-import { loadInput } from "./errors.js"
+import { loadInput, loadInputAsync } from "./errors.js"
+import { loadScenarioWithPlugins } from "../run/plugins.js"
+import { worldColumns } from "../model/engine.js"
 import { experimentCommands } from "./experiment.js"
 import { decodeStopRules, experimentJsonSchema } from "../experiment/load.js"
-import { metricColumns } from "../model/metrics.js"
 import { stoppedEarly } from "../run/loop.js"
 import type { StopRule } from "../run/stop-rules.js"
 import { serve } from "./serve.js"
@@ -60,16 +61,17 @@ const run = Command.make(
         ticks: Option.getOrUndefined(o.ticks),
         recordEvery: Option.getOrUndefined(o.recordEvery)
       }
+      const workers = Option.getOrElse(o.workers, () => availableParallelism())
+      yield* loadInput(() => checkOverrides(options, workers, o.scenario))
+      const loaded = yield* loadInputAsync(() => loadScenarioWithPlugins(o.scenario, o.set))
       const { world, threads, stop } = yield* loadInput(() => {
-        const workers = Option.getOrElse(o.workers, () => availableParallelism())
-        checkOverrides(options, workers, o.scenario)
-        const s = resolveScenario(loadScenario(o.scenario, o.set), options)
+        const s = resolveScenario(loaded.scenario, options)
         const graph = buildGraph(s, o.scenario)
         const plan = usefulThreads(workers, graph.n)
         // Only a number the user asked for is worth a word; the default adapts silently.
         if (plan.capped && Option.isSome(o.workers)) process.stderr.write(`kiln: --workers ${workers}: ${plan.capped}\n`)
-        const world = prepareWorld(s, o.scenario, graph, plan.threads > 1)
-        return { world, threads: plan.threads, stop: stopRules(o.stop, o.scenario, metricColumns(world)) }
+        const world = prepareWorld(s, o.scenario, graph, plan.threads > 1, loaded.plugins)
+        return { world, threads: plan.threads, stop: stopRules(o.stop, o.scenario, worldColumns(world)) }
       })
       if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads, stop })
       const target = { overwrite: o.overwrite, beside: Option.isNone(o.out) }
@@ -132,7 +134,8 @@ const stopRules = (flags: ReadonlyArray<string>, file: string, columns: Readonly
 
 const validate = Command.make("validate", { scenario: scenarioArg, set: setFlag }, (o) =>
   Effect.gen(function* () {
-    const world = yield* loadInput(() => prepareWorld(loadScenario(o.scenario, o.set), o.scenario))
+    const loaded = yield* loadInputAsync(() => loadScenarioWithPlugins(o.scenario, o.set))
+    const world = yield* loadInput(() => prepareWorld(loaded.scenario, o.scenario, undefined, false, loaded.plugins))
     const s = world.scenario
     process.stdout.write(
       `${o.scenario}: valid — ${world.constants.n} agents, ${world.beliefs.length} beliefs, ` +

@@ -13,6 +13,16 @@ export const loadInput = <A>(f: () => A): Effect.Effect<A, InputError> =>
     }
   })
 
+/** The same for asynchronous set-up (loading plugin modules). */
+export const loadInputAsync = <A>(f: () => Promise<A>): Effect.Effect<A, InputError> =>
+  Effect.tryPromise({
+    try: f,
+    catch: (e) => {
+      if (e instanceof InputError) return e
+      throw e
+    }
+  })
+
 /** Exit code 2 for bad input (files, flags, arguments), 1 for failures while running. */
 export const exitCodeOf = (e: unknown): number => (e instanceof InputError || CliError.isCliError(e) ? 2 : 1)
 

@@ -10,6 +10,7 @@ import type { FrameRecorder } from "./frames.js"
 import type { MetricsTable } from "../model/metrics.js"
 import { SLOTS, Slot } from "../model/kernel.js"
 import type { World } from "../model/world.js"
+import { stateColumns } from "../model/plugin.js"
 import { KILN_VERSION } from "../version.js"
 
 export interface RunRecord {
@@ -50,6 +51,9 @@ export const agentTable = (w: World, perAgent: Float64Array): { columns: string[
     ...memes.map((m) => `hosts_${m.name}`), ...memes.map((m) => `salience_${m.name}`), "attachment"]
   const types = ["VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", ...w.beliefs.map(() => "TINYINT"),
     ...memes.map(() => "BOOLEAN"), ...memes.map(() => "DOUBLE"), "DOUBLE"]
+  const extra = stateColumns(w.plugins)
+  columns.push(...extra.map((e) => e.name))
+  types.push(...extra.map((e) => e.type))
   const rows: unknown[][] = []
   for (let i = 0; i < c.n; i++) {
     const row: unknown[] = [graph.keys[i], graph.group[i] >= 0 ? graph.groupNames[graph.group[i]] : "", s.energy[i], s.surprise[i]]
@@ -57,6 +61,7 @@ export const agentTable = (w: World, perAgent: Float64Array): { columns: string[
     for (let m = 0; m < c.M; m++) row.push(s.hosts[i * c.M + m] === 1)
     for (let m = 0; m < c.M; m++) row.push(s.salience[i * c.M + m])
     row.push(perAgent[i * SLOTS + Slot.attachment])
+    for (const e of extra) row.push(e.values[i])
     rows.push(row)
   }
   return { columns, types, rows }

@@ -3,16 +3,22 @@
 //   2. sweeps: for each sweep, colour classes in fixed order, each agent's beliefs in index order (heat bath);
 //   3. host: every agent's hosted memes from its new beliefs;
 //   4. settle: every agent's salience, prediction error, plasticity and energy.
-// Phases 2–4 are kernel calls over index ranges (`tickPhases`); `Engine` runs them on this thread and the
-// worker pool (src/worker-pool.ts) splits the same phases over threads.
+//   5. plugin rules, in declaration order (src/model/plugin.ts);
+//   6. plugin model steps (main thread).
+// Phases 2–5 are calls over index ranges (`tickPhases`); `Engine` runs them on this thread and the
+// worker pool (src/run/worker-pool.ts) splits the same phases over threads.
 import { Kernel, SLOTS } from "./kernel.js"
 import { metricColumns, reduce } from "./metrics.js"
+import { bindRules, bindSteps, report, reporterColumns, type BoundRule } from "./plugin.js"
 import { Timeline } from "./timeline.js"
 import type { World } from "./world.js"
 
-/** Kernel entry points, by number so that threads can be told which to run through shared memory. */
-export const Phase = { sweep: 0, sweepObserving: 1, host: 2, settle: 3, measure: 4 } as const
-export type PhaseKind = (typeof Phase)[keyof typeof Phase]
+/**
+ * Kernel entry points, by number so that threads can be told which to run through shared memory. Numbers from
+ * `firstRule` on are plugin rules, by index in the world's rule list: the built-in kernel keeps its direct calls.
+ */
+export const Phase = { sweep: 0, sweepObserving: 1, host: 2, settle: 3, measure: 4, firstRule: 5 } as const
+export type PhaseKind = number
 
 /** One kernel call over [lo, hi): an index range into the colour order (sweeps) or into agents (the rest). */
 export interface PhaseCall {
@@ -30,11 +36,33 @@ export const tickPhases = (w: World): PhaseCall[] => {
     for (let k = 0; k + 1 < cs.length; k++) calls.push({ kind, lo: cs[k], hi: cs[k + 1] })
   }
   calls.push({ kind: Phase.host, lo: 0, hi: w.constants.n }, { kind: Phase.settle, lo: 0, hi: w.constants.n })
+  let kind = Phase.firstRule
+  for (const p of w.plugins) {
+    for (const rule of p.plugin.rules ?? []) {
+      if (rule.over === "agents") calls.push({ kind, lo: 0, hi: w.constants.n })
+      else for (let k = 0; k + 1 < cs.length; k++) calls.push({ kind, lo: cs[k], hi: cs[k + 1] })
+      kind++
+    }
+  }
   return calls
 }
 
-/** Runs one kernel call. */
-export const runPhase = (k: Kernel, kind: PhaseKind, lo: number, hi: number, perAgent: Float64Array): void => {
+/** The measured row: the built-in metric families, then the plugins' reporters. */
+export const measuredRow = (w: World, tick: number, perAgent: Float64Array): number[] => {
+  const row = reduce(w, tick, perAgent)
+  if (w.plugins.length > 0) row.push(...report(w))
+  return row
+}
+
+/** The metric columns of a world: built-in, then plugin reporters. */
+export const worldColumns = (w: World): string[] => [...metricColumns(w), ...reporterColumns(w.plugins)]
+
+const NO_RULES: ReadonlyArray<BoundRule> = []
+
+/** Runs one kernel call, or plugin rule `kind - Phase.firstRule`. */
+export const runPhase = (
+  k: Kernel, kind: PhaseKind, lo: number, hi: number, perAgent: Float64Array, rules: ReadonlyArray<BoundRule> = NO_RULES
+): void => {
   switch (kind) {
     case Phase.sweep:
       return k.sweep(lo, hi, false)
@@ -46,6 +74,8 @@ export const runPhase = (k: Kernel, kind: PhaseKind, lo: number, hi: number, per
       return k.settle(lo, hi)
     case Phase.measure:
       return k.measure(lo, hi, perAgent)
+    default:
+      return rules[kind - Phase.firstRule](lo, hi)
   }
 }
 
@@ -70,19 +100,24 @@ export class Engine implements Stepper {
   private perAgentBuffer: Float64Array | undefined
   private readonly timeline: Timeline
   private readonly phases: PhaseCall[]
+  private readonly rules: ReadonlyArray<BoundRule>
+  private readonly steps: ReadonlyArray<(tick: number) => void>
 
   constructor(readonly world: World) {
-    this.columns = metricColumns(world)
+    this.columns = worldColumns(world)
     this.kernel = new Kernel(world)
     this.timeline = new Timeline(world)
     this.phases = tickPhases(world)
+    this.rules = bindRules(world.plugins, world)
+    this.steps = bindSteps(world)
   }
 
   /** Advances one tick. */
   step(): void {
     this.timeline.apply(this.tick)
-    for (const p of this.phases) runPhase(this.kernel, p.kind, p.lo, p.hi, NO_METRICS)
+    for (const p of this.phases) runPhase(this.kernel, p.kind, p.lo, p.hi, NO_METRICS, this.rules)
     this.tick++
+    for (const step of this.steps) step(this.tick)
   }
 
   /** Per-agent metric values, allocated on the first measurement. */
@@ -94,6 +129,6 @@ export class Engine implements Stepper {
   /** The metrics row of the current state. */
   measure(): number[] {
     this.kernel.measure(0, this.world.constants.n, this.perAgent)
-    return reduce(this.world, this.tick, this.perAgent)
+    return measuredRow(this.world, this.tick, this.perAgent)
   }
 }

@@ -25,7 +25,8 @@ export class Timeline {
 
   constructor(private readonly w: World) {
     const ivs = w.scenario.interventions
-    this.effects = ivs.map((iv, k) => setupIntervention(iv, { world: w, agents: w.targets[k], k }))
+    const extra = w.plugins.flatMap((p) => p.plugin.interventions ?? [])
+    this.effects = ivs.map((iv, k) => setupIntervention(iv, { world: w, agents: w.targets[k], k }, extra))
     this.phases = new Int32Array(ivs.length)
   }
 

@@ -7,6 +7,7 @@ import { compileTopology, type Topology } from "./graph/topology.js"
 import type { Constants, KernelData } from "./kernel.js"
 import { allocInputs, allocState, pairCount, pairIndexTable, type AgentState, type Inputs, type Layout } from "./state.js"
 import { resolveTargets } from "./targets.js"
+import { allocPluginState, pluginContext, type LoadedPlugin, type PluginInstance } from "./plugin.js"
 
 export interface BeliefInfo {
   readonly name: string
@@ -23,6 +24,8 @@ export interface World extends KernelData {
   readonly groupNames: ReadonlyArray<string>
   /** agents reached by each intervention, in scenario order */
   readonly targets: ReadonlyArray<Int32Array>
+  /** loaded plugins with their state, in scenario order (none for the built-in model alone) */
+  readonly plugins: ReadonlyArray<PluginInstance>
 }
 
 const AGENT_SALT = 0x6167656e
@@ -40,7 +43,9 @@ export const beliefList = (s: Scenario): BeliefInfo[] => {
   return list
 }
 
-export const makeWorld = (s: Scenario, graph: SocialGraph, file = "<scenario>", shared = false): World => {
+export const makeWorld = (
+  s: Scenario, graph: SocialGraph, file = "<scenario>", shared = false, plugins: ReadonlyArray<LoadedPlugin> = []
+): World => {
   const beliefs = beliefList(s)
   const beliefIndex = new Map(beliefs.map((b, i) => [b.name, i]))
   const B = beliefs.length
@@ -61,9 +66,12 @@ export const makeWorld = (s: Scenario, graph: SocialGraph, file = "<scenario>", 
   const targets = s.interventions.map((iv, k) => resolveTargets(iv.target, ctx, TARGET_SALT + k, `interventions[${k}].target`))
   const world: World = {
     scenario: s, file, graph, beliefs, beliefIndex, groupNames: s.groups.map((g) => g.name),
-    constants, state, inputs, topology, targets
+    constants, state, inputs, topology, targets,
+    plugins: plugins.map((p) => ({ ...p, state: allocPluginState(p.plugin, n, shared) }))
   }
   initialise(world)
+  // After the built-in state, in plugin order: a plugin's init may draw from agents' streams.
+  for (const p of world.plugins) p.plugin.init?.(pluginContext(p, world))
   return world
 }
 

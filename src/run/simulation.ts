@@ -13,6 +13,8 @@ import { MAX_SEED } from "../model/rng.js"
 import { decodeStopRules } from "../experiment/load.js"
 import type { StopRuleInput } from "./stop-rules.js"
 import type { WorkerError } from "./worker-pool.js"
+import type { LoadedPlugin } from "../model/plugin.js"
+import { loadPlugins } from "./plugins.js"
 
 export interface SimulateOptions {
   /** overrides the scenario's seed, ticks and recordEvery */
@@ -31,6 +33,11 @@ export interface SimulateOptions {
   readonly stop?: ReadonlyArray<StopRuleInput>
   /** at most `pace.rate` ticks per second (0: no limit), read before every tick so it can change while running */
   readonly pace?: Pace
+  /**
+   * plugins to add after the scenario's own `plugins`: `{ module, options }` with `module` a path (relative to
+   * `file`, else to the working directory) or a file: URL — a module, since worker threads import plugins by URL
+   */
+  readonly plugins?: ReadonlyArray<{ readonly module: string; readonly options?: unknown }>
 }
 
 /** One recorded tick: the metrics by name. */
@@ -65,9 +72,20 @@ export const runWorld = (world: World, o: SimulateOptions = {}): Effect.Effect<S
     })
   )
 
-/** Builds the world (in shared memory when the Scheduler has several threads) and runs it. */
-export const runScenario = (s: Scenario, o: SimulateOptions = {}): Effect.Effect<SimulationResult, WorkerError, Scheduler> =>
-  Effect.flatMap(Scheduler, (scheduler) => runWorld(prepareWorld(s, o.file, undefined, scheduler.threads > 1), o))
+/** Builds the world (in shared memory when the Scheduler has several threads) with its plugins, and runs it. */
+export const runScenario = (s: Scenario, o: SimulateOptions = {}): Effect.Effect<SimulationResult, WorkerError | InputError, Scheduler> =>
+  Effect.gen(function* () {
+    const scheduler = yield* Scheduler
+    const refs = [...(s.plugins ?? []), ...(o.plugins ?? [])]
+    const plugins = refs.length === 0 ? [] : yield* Effect.tryPromise({
+      try: () => loadPlugins(refs, o.file ?? "<scenario>"),
+      catch: (e) => {
+        if (e instanceof InputError) return e
+        throw e
+      }
+    })
+    return yield* runWorld(prepareWorld(s, o.file, undefined, scheduler.threads > 1, plugins), o)
+  })
 
 const schedulerFor = (o: SimulateOptions) => Scheduler.workerPool(usefulThreads(o.workers ?? 1).threads)
 
@@ -91,8 +109,9 @@ export const resolveScenario = (s: Scenario, o: SimulateOptions = {}): Scenario 
 }
 
 /** Builds the graph and the initial state (throws InputError on a bad graph file or reference). */
-export const prepareWorld = (s: Scenario, file = "<scenario>", graph?: SocialGraph, shared = false): World =>
-  makeWorld(s, graph ?? buildGraph(s, file), file, shared)
+export const prepareWorld = (
+  s: Scenario, file = "<scenario>", graph?: SocialGraph, shared = false, plugins: ReadonlyArray<LoadedPlugin> = []
+): World => makeWorld(s, graph ?? buildGraph(s, file), file, shared, plugins)
 
 const summary = (columns: ReadonlyArray<string>, row: ReadonlyArray<number>, ticks: number): TickSummary => ({
   tick: row[0],

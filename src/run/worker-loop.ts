@@ -3,6 +3,7 @@
 import { parentPort, receiveMessageOnPort } from "node:worker_threads"
 import { runPhase, type PhaseKind } from "../model/engine.js"
 import { Kernel, type KernelData } from "../model/kernel.js"
+import type { BoundRule, StateArray } from "../model/plugin.js"
 
 /** Slots of the control array shared with the workers. */
 export const Ctl = { generation: 0, kind: 1, lo: 2, hi: 3, done: 4, failed: 5, stop: 6 } as const
@@ -12,8 +13,16 @@ export const MESSAGE_BYTES = 4096
 export const ATTACH = -1
 export const EMPTY = new Float64Array(0)
 
+/** A plugin as a worker loads it: its module's URL, its options as written and its (shared) state arrays. */
+export interface WorkerPlugin {
+  readonly url: string
+  readonly options: unknown
+  readonly state: Readonly<Record<string, StateArray>>
+}
+
 export interface WorkerInit {
   readonly data: KernelData
+  readonly plugins: ReadonlyArray<WorkerPlugin>
   readonly control: Int32Array
   readonly message: Uint8Array
   readonly index: number
@@ -40,7 +49,7 @@ export const nextGeneration = (control: Int32Array, seen: number): number => {
 }
 
 /** The loop a worker thread runs: wait for a phase, run its slice, report, repeat until told to stop. */
-export const serve = (init: WorkerInit): void => {
+export const serve = (init: WorkerInit, rules: ReadonlyArray<BoundRule> = []): void => {
   const { control: c, index, threads } = init
   const kernel = new Kernel(init.data)
   let perAgent: Float64Array = EMPTY
@@ -55,7 +64,7 @@ export const serve = (init: WorkerInit): void => {
       if (kind === ATTACH) perAgent = receiveMessageOnPort(parentPort!)!.message as Float64Array
       else {
         const [lo, hi] = slice(c[Ctl.lo], c[Ctl.hi], index, threads)
-        runPhase(kernel, kind as PhaseKind, lo, hi, perAgent)
+        runPhase(kernel, kind as PhaseKind, lo, hi, perAgent, rules)
       }
     } catch (e) {
       init.message.set(new TextEncoder().encode(String((e as Error)?.stack ?? e)).subarray(0, MESSAGE_BYTES))

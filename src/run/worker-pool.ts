@@ -5,10 +5,10 @@
 import type { Worker } from "node:worker_threads"
 import { Effect, type Scope } from "effect"
 import { RunError } from "../errors.js"
-import { Phase, runPhase, tickPhases, type PhaseCall, type PhaseKind, type Stepper } from "../model/engine.js"
+import { measuredRow, Phase, runPhase, tickPhases, worldColumns, type PhaseCall, type PhaseKind, type Stepper } from "../model/engine.js"
 import { alloc } from "../model/graph/topology.js"
 import { Kernel, SLOTS } from "../model/kernel.js"
-import { metricColumns, reduce } from "../model/metrics.js"
+import { bindRules, bindSteps, type BoundRule } from "../model/plugin.js"
 import { Timeline } from "../model/timeline.js"
 import type { World } from "../model/world.js"
 import { ATTACH, CONTROL, Ctl, EMPTY, MESSAGE_BYTES, slice, type WorkerInit } from "./worker-loop.js"
@@ -28,16 +28,20 @@ export class WorkerPool implements Stepper {
   private readonly kernel: Kernel
   private readonly timeline: Timeline
   private readonly phases: PhaseCall[]
+  private readonly rules: ReadonlyArray<BoundRule>
+  private readonly steps: ReadonlyArray<(tick: number) => void>
   private readonly control: Int32Array
   private readonly message: Uint8Array
   private readonly workers: Worker[] = []
   private failure: WorkerError | undefined
 
   private constructor(readonly world: World, readonly threads: number, private readonly minSlice: number) {
-    this.columns = metricColumns(world)
+    this.columns = worldColumns(world)
     this.kernel = new Kernel(world)
     this.timeline = new Timeline(world)
     this.phases = tickPhases(world)
+    this.rules = bindRules(world.plugins, world)
+    this.steps = bindSteps(world)
     this.control = alloc(Int32Array, CONTROL, true)
     this.message = alloc(Uint8Array, MESSAGE_BYTES, true)
   }
@@ -64,6 +68,8 @@ export class WorkerPool implements Stepper {
     for (let index = 1; index < this.threads; index++) {
       const init: WorkerInit = {
         data: { constants, state, inputs, topology },
+        // Workers import each plugin by URL and decode its options again: modules and closures do not cross threads.
+        plugins: this.world.plugins.map((p) => ({ url: p.url, options: p.raw, state: p.state })),
         control: this.control,
         message: this.message,
         index,
@@ -103,11 +109,12 @@ export class WorkerPool implements Stepper {
     this.timeline.apply(this.tick)
     for (const p of this.phases) await this.run(p.kind, p.lo, p.hi)
     this.tick++
+    for (const step of this.steps) step(this.tick)
   }
 
   async measure(): Promise<number[]> {
     await this.run(Phase.measure, 0, this.world.constants.n)
-    return reduce(this.world, this.tick, this.perAgent)
+    return measuredRow(this.world, this.tick, this.perAgent)
   }
 
   /** Per-agent metric values, shared with the workers: handed over with an `attach` phase on first use. */
@@ -126,13 +133,13 @@ export class WorkerPool implements Stepper {
   private async run(kind: PhaseKind, lo: number, hi: number): Promise<void> {
     if (this.failure) throw this.failure
     if (this.threads === 1 || hi - lo < this.minSlice * this.threads) {
-      runPhase(this.kernel, kind, lo, hi, kind === Phase.measure ? this.perAgent : EMPTY)
+      runPhase(this.kernel, kind, lo, hi, kind === Phase.measure ? this.perAgent : EMPTY, this.rules)
       return
     }
     const perAgent = kind === Phase.measure ? this.perAgent : undefined
     this.post(kind, lo, hi)
     const [a, b] = slice(lo, hi, 0, this.threads)
-    runPhase(this.kernel, kind, a, b, perAgent ?? EMPTY)
+    runPhase(this.kernel, kind, a, b, perAgent ?? EMPTY, this.rules)
     await this.barrier()
   }
 

@@ -2,10 +2,10 @@
 import { readFileSync } from "node:fs"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
-import { checkIntervention, type References } from "../model/interventions/index.js"
+import { checkIntervention, type ExtraKinds, type References } from "../model/interventions/index.js"
 import { decodeUtf8 } from "../io/utf8.js"
 import { PathError, renderPath, setPath } from "./path.js"
-import { ScenarioSpec, type Scenario } from "./schema.js"
+import { ScenarioSpec, scenarioSpecWith, type Scenario } from "./schema.js"
 
 export { renderPath }
 
@@ -39,19 +39,26 @@ const lineColumn = (text: string, pos: number): string => {
   return `line ${before.length}, column ${before[before.length - 1].length + 1}`
 }
 
-/** Decodes a parsed scenario, filling defaults; throws one InputError listing every problem. */
-export const decodeScenario = (input: unknown, file = "<scenario>"): Scenario => {
-  const r = decoder(input)
-  if (r._tag === "Failure") {
-    const issues = formatIssue(r.failure.issue).issues.map(readableIssue)
-    const [first] = issues
-    const message = issues.length === 1
-      ? first.message
-      : `${issues.length} problems:\n  ` + issues.map((i) => `at ${i.path}: ${i.message}`).join("\n  ")
-    throw new InputError({ file, path: issues.length === 1 ? first.path : "", message })
-  }
-  checkReferences(r.success, file)
+/**
+ * Decodes a parsed scenario, filling defaults; throws one InputError listing every problem. `extra`: intervention
+ * kinds of the scenario's plugins (loaded first, see ../run/plugins.ts).
+ */
+export const decodeScenario = (input: unknown, file = "<scenario>", extra: ExtraKinds = []): Scenario => {
+  const decode = extra.length === 0 ? decoder : Schema.decodeUnknownResult(scenarioSpecWith(extra), { onExcessProperty: "error", errors: "all" })
+  const r = decode(input)
+  if (r._tag === "Failure") throw schemaInputError(r.failure.issue, file, [])
+  checkReferences(r.success, file, extra)
   return r.success
+}
+
+/** One InputError listing every issue of a failed decode, with paths under `prefix`. */
+export const schemaInputError = (issue: SchemaIssue.Issue, file: string, prefix: ReadonlyArray<PropertyKey>): InputError => {
+  const issues = formatIssue(issue).issues.map((i) => readableIssue({ ...i, path: [...prefix, ...(i.path ?? [])] }))
+  const [first] = issues
+  const message = issues.length === 1
+    ? first.message
+    : `${issues.length} problems:\n  ` + issues.map((i) => `at ${i.path}: ${i.message}`).join("\n  ")
+  return new InputError({ file, path: issues.length === 1 ? first.path : "", message })
 }
 
 /**
@@ -96,7 +103,7 @@ export const applyOverride = (json: unknown, assignment: string, file: string): 
 // ---------------------------------------------------------------- cross-references
 
 /** Checks every name a scenario refers to, and the constraints a schema cannot express alone. */
-const checkReferences = (s: Scenario, file: string): void => {
+const checkReferences = (s: Scenario, file: string, extra: ExtraKinds): void => {
   const fail = (path: string, message: string): never => {
     throw new InputError({ file, path, message })
   }
@@ -155,7 +162,7 @@ const checkReferences = (s: Scenario, file: string): void => {
     const at = `interventions[${i}]`
     checkTarget(iv.target, `${at}.target`, group)
     if ("content" in iv) content(iv.content, `${at}.content`)
-    checkIntervention(iv, at, refs)
+    checkIntervention(iv, at, refs, extra)
   })
 }
 

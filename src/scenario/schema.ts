@@ -2,7 +2,7 @@
 // Every field's default, unit and range live here, in ./fields.ts or in the intervention kind's file, and nowhere
 // else; docs/MODEL.md explains what they mean.
 import { Effect, Schema } from "effect"
-import { interventionSchemas } from "../model/interventions/index.js"
+import { interventionSchemas, type ExtraKinds } from "../model/interventions/index.js"
 import { MAX_SEED } from "../model/rng.js"
 import { bool, Content, Count, num, optionalContent, param, Probability, section, Sign, Target, targetField } from "./fields.js"
 
@@ -115,11 +115,20 @@ export const PatternSpec = Schema.Struct({
 /** One member per intervention kind, built from the registry in ../interventions/index.ts. */
 export const InterventionSpec = Schema.Union(interventionSchemas)
 
+// ---------------------------------------------------------------- plugins
+
+export const PluginRef = Schema.Struct({
+  module: Schema.String.check(Schema.isNonEmpty()).annotate({
+    description: "the plugin's ES module (.js or .mjs), relative to the scenario file, or a file: URL"
+  }),
+  options: Schema.optionalKey(Schema.Unknown.annotate({ description: "the plugin's options, checked by the plugin's own schema" }))
+})
+
 // ---------------------------------------------------------------- the scenario
 
 const PriorEdge = Schema.Struct({ a: Schema.String, b: Schema.String, w: num() })
 
-export const ScenarioSpec = Schema.Struct({
+const scenarioFields = {
   $schema: Schema.optionalKey(Schema.String),
   name: Schema.String.check(Schema.isNonEmpty()).annotate({ description: "scenario name (output folder prefix)" }),
   description: Schema.optionalKey(Schema.String),
@@ -175,11 +184,28 @@ export const ScenarioSpec = Schema.Struct({
   ),
   memes: Schema.Array(MemeSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   patterns: Schema.Array(PatternSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
-  interventions: Schema.Array(InterventionSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([])))
-})
+  interventions: Schema.Array(InterventionSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  plugins: Schema.optionalKey(
+    Schema.Array(PluginRef).annotate({ description: "plugins: ES modules adding state, rules, reporters and intervention kinds (docs/PLUGINS.md)" })
+  )
+}
+
+export const ScenarioSpec = Schema.Struct(scenarioFields)
+
+/** The scenario schema whose interventions may also be of the plugins' kinds (decoded as `Intervention`s). */
+export const scenarioSpecWith = (extra: ExtraKinds): typeof ScenarioSpec =>
+  extra.length === 0
+    ? ScenarioSpec
+    : (Schema.Struct({
+      ...scenarioFields,
+      interventions: Schema.Array(Schema.Union([...interventionSchemas, ...extra.map((k) => k.schema)])).pipe(
+        Schema.withDecodingDefaultKey(Effect.succeed([]))
+      )
+    }) as unknown as typeof ScenarioSpec)
 
 export type Scenario = typeof ScenarioSpec.Type
 export type ScenarioInput = typeof ScenarioSpec.Encoded
 export type Intervention = typeof InterventionSpec.Type
+export type PluginRefSpec = typeof PluginRef.Type
 export type TargetSpec = typeof Target.Type
 export type GraphSpecT = typeof GraphSpec.Type

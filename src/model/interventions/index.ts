@@ -1,7 +1,7 @@
 // The registry of intervention kinds, in documentation order. The scenario schema's union, the reference checks,
 // the timeline and the table in docs/MODEL.md §9 are all built from this list: a new kind is one file added here.
 import type { Intervention } from "../../scenario/schema.js"
-import type { Apply, References, Setup } from "./kind.js"
+import type { Apply, InterventionKind, References, Setup } from "./kind.js"
 import { fieldAnnealing } from "./fieldAnnealing.js"
 import { meditation } from "./meditation.js"
 import { psychedelic } from "./psychedelic.js"
@@ -23,13 +23,20 @@ export const interventionSchemas = interventionKinds.map((e) => e.schema) as unk
 
 const byKind = new Map<string, Kinds[number]>(interventionKinds.map((e) => [e.kind, e]))
 
-// The decoder only lets through members of this registry, so an intervention's kind always finds its entry,
-// and that entry's own type is the intervention's type: the casts below only tell TypeScript so.
-const entryOf = (iv: Intervention) => byKind.get(iv.kind)!
+/** Kinds that plugins add, beside the built-in ones. */
+// `any` fields: a plugin's kind has fields this module cannot know.
+export type ExtraKinds = ReadonlyArray<InterventionKind<string, any>>
+
+// The decoder only lets through members of this registry and of the plugins' kinds it was built with, so an
+// intervention's kind always finds its entry, and that entry's own type is the intervention's type: the casts
+// below only tell TypeScript so.
+const entryOf = (iv: Intervention, extra: ExtraKinds): ExtraKinds[number] =>
+  (byKind.get(iv.kind) as ExtraKinds[number] | undefined) ?? extra.find((k) => k.kind === iv.kind)!
 
 /** Runs the kind's own reference checks on a decoded intervention at path `at`. */
-export const checkIntervention = (iv: Intervention, at: string, refs: References): void =>
-  entryOf(iv).check?.(iv as never, at, refs)
+export const checkIntervention = (iv: Intervention, at: string, refs: References, extra: ExtraKinds = []): void =>
+  entryOf(iv, extra).check?.(iv as never, at, refs)
 
 /** Sets an intervention up for a run and returns its per-tick effect. */
-export const setupIntervention = (iv: Intervention, on: Setup): Apply => entryOf(iv).setup(iv as never, on)
+export const setupIntervention = (iv: Intervention, on: Setup, extra: ExtraKinds = []): Apply =>
+  entryOf(iv, extra).setup(iv as never, on)

@@ -1,0 +1,91 @@
+// Loading plugins: resolving a scenario's `plugins[k].module`, importing it, checking it was made by definePlugin,
+// decoding its options; and the two-pass read of a scenario whose timeline uses the plugins' intervention kinds.
+import { dirname, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import { Schema } from "effect"
+import { InputError } from "../errors.js"
+import { bindRules, isPlugin, type BoundRule, type LoadedPlugin, type Plugin } from "../model/plugin.js"
+import { applyOverride, decodeScenario, readJsonFile, schemaInputError } from "../scenario/load.js"
+import { PluginRef, type PluginRefSpec, type Scenario } from "../scenario/schema.js"
+import type { WorkerInit } from "./worker-loop.js"
+
+/** The module's URL: a file: URL as given, else a path relative to the scenario file's folder. */
+export const pluginUrl = (module: string, file: string): string =>
+  module.startsWith("file:") ? module : pathToFileURL(resolve(file.startsWith("<") ? "." : dirname(file), module)).href
+
+/** Imports a plugin module and returns its default export, or says why it is not a plugin. */
+const importPlugin = async (url: string): Promise<Plugin | string> => {
+  if (/\.(c|m)?tsx?$/.test(url)) {
+    return "TypeScript modules are not loaded directly: compile the plugin to .js or .mjs (e.g. with tsc) and name that"
+  }
+  let mod: { default?: unknown }
+  try {
+    mod = await import(url)
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException
+    if (err.code === "ERR_MODULE_NOT_FOUND" && err.message.includes(url.replace(/^file:\/\//, ""))) return "file not found"
+    return `cannot import it: ${err.name === "SyntaxError" ? "syntax error: " : ""}${err.message}`
+  }
+  if (mod.default === undefined) return "no default export (write `export default definePlugin({ ... })`)"
+  if (!isPlugin(mod.default)) return "its default export was not made by definePlugin (import { definePlugin } from \"kiln/plugin\")"
+  return mod.default
+}
+
+/** Decodes a plugin's options with its own schema; errors are named `plugins[k].options.<path>`. */
+const decodeOptions = (plugin: Plugin, raw: unknown, file: string, k: number): unknown => {
+  if (plugin.options === undefined) {
+    if (raw !== undefined) throw new InputError({ file, path: `plugins[${k}].options`, message: `plugin "${plugin.name}" takes no options` })
+    return undefined
+  }
+  const r = Schema.decodeUnknownResult(plugin.options as Schema.Decoder<unknown>, { onExcessProperty: "error", errors: "all" })(raw ?? {})
+  if (r._tag === "Failure") throw schemaInputError(r.failure.issue, file, ["plugins", k, "options"])
+  return r.success
+}
+
+/** Loads every plugin a scenario names, in order; a module that is not a plugin is an InputError naming it. */
+export const loadPlugins = async (refs: ReadonlyArray<PluginRefSpec>, file: string): Promise<LoadedPlugin[]> => {
+  const loaded: LoadedPlugin[] = []
+  for (const [k, ref] of refs.entries()) {
+    const url = pluginUrl(ref.module, file)
+    const plugin = await importPlugin(url)
+    if (typeof plugin === "string") throw new InputError({ file, path: `plugins[${k}].module`, message: `plugin "${ref.module}": ${plugin}` })
+    checkUnique(plugin, loaded, file, k)
+    loaded.push({ plugin, url, raw: ref.options, options: decodeOptions(plugin, ref.options, file, k) })
+  }
+  return loaded
+}
+
+/** Two plugins of one name would write the same columns. */
+const checkUnique = (plugin: Plugin, loaded: ReadonlyArray<LoadedPlugin>, file: string, k: number) => {
+  if (loaded.some((p) => p.plugin.name === plugin.name)) {
+    throw new InputError({ file, path: `plugins[${k}].module`, message: `a plugin named "${plugin.name}" is already loaded` })
+  }
+}
+
+const decodeRefs = Schema.decodeUnknownResult(Schema.Struct({ plugins: Schema.optionalKey(Schema.Array(PluginRef)) }))
+
+/**
+ * Reads a scenario in two passes: its `plugins` first (loaded), then the whole file, decoded with the plugins'
+ * intervention kinds. A scenario without plugins decodes exactly as `loadScenario` does.
+ */
+export const loadScenarioWithPlugins = async (
+  file: string, overrides: ReadonlyArray<string> = []
+): Promise<{ scenario: Scenario; plugins: LoadedPlugin[] }> => {
+  const json = readJsonFile(file)
+  for (const o of overrides) applyOverride(json, o, file)
+  const refs = decodeRefs(json)
+  // A malformed `plugins` field is reported by the full decode below, with every other problem.
+  const plugins = refs._tag === "Success" ? await loadPlugins(refs.success.plugins ?? [], file) : []
+  const scenario = decodeScenario(json, file, plugins.flatMap((p) => p.plugin.interventions ?? []))
+  return { scenario, plugins }
+}
+
+/** In a worker thread: imports the pool's plugins by URL and binds their rules to this thread's view of the world. */
+export const workerRules = async (init: WorkerInit): Promise<BoundRule[]> => {
+  const loaded = await Promise.all(init.plugins.map(async (p, k) => {
+    const plugin = await importPlugin(p.url)
+    if (typeof plugin === "string") throw new Error(`plugin ${p.url}: ${plugin}`)
+    return { plugin, options: decodeOptions(plugin, p.options, p.url, k), state: p.state }
+  }))
+  return bindRules(loaded, init.data)
+}
