@@ -1,0 +1,148 @@
+// The plugin API end to end: loading and its errors, options, state, rules, steps, reporters, intervention kinds,
+// agents.parquet columns, and byte-identical results on 1, 2 and 3 threads.
+import { createHash } from "node:crypto"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import { InputError } from "../../src/errors.js"
+import { agentTable } from "../../src/io/run-dir.js"
+import { Engine, Phase, tickPhases } from "../../src/model/engine.js"
+import { loadScenarioWithPlugins } from "../../src/run/plugins.js"
+import { Scheduler } from "../../src/run/scheduler.js"
+import { prepareWorld, runWorld, simulate } from "../../src/run/simulation.js"
+import { decodeScenario } from "../../src/scenario/load.js"
+
+const dir = mkdtempSync(join(tmpdir(), "kiln-plugins-"))
+const probe = join(import.meta.dirname, "../fixtures/plugins/probe.mjs")
+
+/** Writes a scenario (and any extra files) to a fresh folder and returns the scenario's path. */
+const scenarioFile = (json: Record<string, unknown>, files: Record<string, string> = {}): string => {
+  const at = mkdtempSync(join(dir, "s-"))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(at, name), text)
+  const file = join(at, "scenario.json")
+  writeFileSync(file, JSON.stringify({ name: "p", ticks: 3, graph: { kind: "lattice", rows: 4, cols: 5 }, beliefs: [{ name: "a" }], ...json }))
+  return file
+}
+const withProbe = (options: unknown = { start: 5 }, more: Record<string, unknown> = {}) =>
+  scenarioFile({ plugins: [{ module: probe, options }], ...more })
+
+const loadError = async (file: string): Promise<InputError> => {
+  const e = await loadScenarioWithPlugins(file).then(() => undefined, (e: unknown) => e)
+  expect(e).toBeInstanceOf(InputError)
+  return e as InputError
+}
+
+const load = async (file: string, shared = false) => {
+  const { scenario, plugins } = await loadScenarioWithPlugins(file)
+  return prepareWorld(scenario, file, undefined, shared, plugins)
+}
+
+describe("loading plugins", () => {
+  it.each([
+    ["a missing file", { "x.txt": "" }, "./nowhere.mjs", /file not found/],
+    ["a syntax error", { "bad.mjs": "export default {" }, "./bad.mjs", /cannot import it/],
+    ["no default export", { "none.mjs": "export const x = 1" }, "./none.mjs", /no default export/],
+    ["a default export not made by definePlugin", { "plain.mjs": "export default { name: 'x' }" }, "./plain.mjs", /not made by definePlugin/],
+    ["a TypeScript module", { "p.ts": "export default 1" }, "./p.ts", /compile the plugin to \.js or \.mjs/]
+  ])("refuses %s, naming plugins[0].module", async (_, files, module, why) => {
+    const file = scenarioFile({ plugins: [{ module }] }, files)
+    const e = await loadError(file)
+    expect(e.file).toBe(file)
+    expect(e.path).toBe("plugins[0].module")
+    expect(e.message).toMatch(why)
+  })
+
+  it("resolves modules relative to the scenario file", async () => {
+    const file = scenarioFile({ plugins: [{ module: "./same.mjs" }] }, {
+      "same.mjs": `import { definePlugin } from ${JSON.stringify(join(import.meta.dirname, "../../dist/model/plugin.js"))}\nexport default definePlugin({ name: "same" })`
+    })
+    const { plugins } = await loadScenarioWithPlugins(file)
+    expect(plugins.map((p) => p.plugin.name)).toEqual(["same"])
+  })
+
+  it("validates options with the plugin's schema, naming plugins[k].options.<path>", async () => {
+    const e = await loadError(withProbe({ start: -1 }))
+    expect(e.path).toBe("plugins[0].options.start")
+    const excess = await loadError(withProbe({ start: 1, colour: "red" }))
+    expect(excess.path).toBe("plugins[0].options.colour")
+    const missing = await loadError(withProbe({}))
+    expect(missing.path).toBe("plugins[0].options.start")
+  })
+
+  it("refuses a scenario using a plugin's intervention kind without the plugin", () => {
+    expect(() => decodeScenario({ name: "p", graph: { kind: "complete", n: 3 }, beliefs: [{ name: "a" }], interventions: [{ kind: "nudge", start: 0, amount: 1 }] }))
+      .toThrow(/kind/)
+  })
+})
+
+describe("what a plugin declares", () => {
+  it("state: zero-filled arrays, filled by init from the options, written to agents.parquet as <plugin>_<name>", async () => {
+    const w = await load(withProbe({ start: 7 }))
+    expect([...w.plugins[0].state.count]).toEqual(new Array(20).fill(7))
+    const table = agentTable(w, new Float64Array(20 * 64))
+    expect(table.columns.slice(-3)).toEqual(["probe_count", "probe_seen", "probe_stepped"])
+    expect(table.types.slice(-3)).toEqual(["INTEGER", "DOUBLE", "INTEGER"])
+    expect(table.rows[0].slice(-3)).toEqual([7, 0, 0])
+  })
+
+  it("rules: over classes once per colour class in the order, over agents once over 0..n, after settle", async () => {
+    const w = await load(withProbe())
+    const cs = w.topology.classStart
+    const rules = tickPhases(w).filter((p) => p.kind >= Phase.firstRule)
+    const classes = Array.from({ length: cs.length - 1 }, (_, k) => ({ kind: Phase.firstRule, lo: cs[k], hi: cs[k + 1] }))
+    expect(rules).toEqual([...classes, { kind: Phase.firstRule + 1, lo: 0, hi: 20 }])
+    expect(tickPhases(w).findIndex((p) => p.kind >= Phase.firstRule)).toBe(tickPhases(w).findIndex((p) => p.kind === Phase.settle) + 1)
+  })
+
+  it("rules run every tick, the model step after each, reporters become metric columns", async () => {
+    const w = await load(withProbe({ start: 2 }))
+    const engine = new Engine(w)
+    expect(engine.columns.slice(-2)).toEqual(["probe_count", "probe_seen"])
+    engine.step()
+    engine.step()
+    expect([...w.plugins[0].state.count]).toEqual(new Array(20).fill(4))
+    expect([...w.plugins[0].state.stepped]).toEqual(new Array(20).fill(2))
+    const row = engine.measure()
+    expect(row.at(-2)).toBe(80)
+    const seen = w.plugins[0].state.seen
+    expect(row.at(-1)).toBeCloseTo(seen.reduce((a, b) => a + b, 0) / 20, 12)
+  })
+
+  it("intervention kinds: usable on the timeline like the built-in ones", async () => {
+    const file = withProbe({ start: 0 }, { interventions: [{ kind: "nudge", start: 1, duration: 1, amount: 2.5 }] })
+    const w = await load(file)
+    const engine = new Engine(w)
+    engine.step()
+    expect(w.inputs.heat[0]).toBe(0)
+    engine.step()
+    expect(w.inputs.heat[0]).toBe(2.5)
+    const bad = await loadError(withProbe({ start: 0 }, { interventions: [{ kind: "nudge", start: 0, amount: "x" }] }))
+    expect(bad.path).toBe("interventions[0].amount")
+  })
+
+  it("the API runs scenarios naming plugins, and plugins passed as modules", async () => {
+    const file = scenarioFile({})
+    const { scenario } = await loadScenarioWithPlugins(file)
+    const r = await simulate(scenario, { file, plugins: [{ module: probe, options: { start: 1 } }] })
+    expect(r.metrics.columns.at(-2)).toBe("probe_count")
+    expect(r.metrics.rows.at(-1)!.at(-2)).toBe(20 * 4)
+  })
+})
+
+describe("identical results on 1, 2 and 3 threads with every phase split", () => {
+  const fingerprint = async (file: string, threads: number) => {
+    const w = await load(file, threads > 1)
+    const r = await Effect.runPromise(runWorld(w).pipe(Effect.provide(Scheduler.workerPool(threads, 1))))
+    const hash = createHash("sha256").update(new Float64Array(r.metrics.rows.flat()))
+    for (const a of [...Object.values(w.plugins[0].state), w.state.rng, w.state.spins]) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    return hash.digest("hex")
+  }
+  it("with rules over classes and agents drawing from agents' streams", async () => {
+    const file = withProbe({ start: 1 }, { ticks: 6, graph: { kind: "wattsStrogatz", n: 60, k: 4, beta: 0.2 }, interventions: [{ kind: "nudge", start: 1, duration: 2, amount: 1 }] })
+    const one = await fingerprint(file, 1)
+    expect(await fingerprint(file, 2)).toBe(one)
+    expect(await fingerprint(file, 3)).toBe(one)
+  })
+})
