@@ -4,13 +4,13 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { InputError } from "../errors.js"
 import { buildGraph } from "../run/build-graph.js"
-import { loadScenario } from "../scenario/load.js"
+import { loadScenarioWithPlugins } from "../run/plugins.js"
 import { serveLive, serveRun } from "../serve/index.js"
 import { DEFAULT_LIVE_RATE } from "../serve/live.js"
 import { DEFAULT_PORT } from "../serve/server.js"
 import { usefulThreads } from "../run/scheduler.js"
 import { prepareWorld, resolveScenario } from "../run/simulation.js"
-import { loadInput } from "./errors.js"
+import { loadInput, loadInputAsync } from "./errors.js"
 
 export const portFlag = Flag.Int("port").pipe(
   Flag.withDefault(DEFAULT_PORT),
@@ -66,13 +66,16 @@ export const serve = Command.make(
         }
       })
       if (isDir) return yield* serveRun(o.target, { host: o.host, port: o.port })
-      const { world, threads } = yield* loadInput(() => {
+      yield* loadInput(() => {
         if (!Number.isInteger(o.workers) || o.workers < 1) throw new InputError({ file: o.target, path: "--workers", message: "expected an integer >= 1" })
-        const s = resolveScenario(loadScenario(o.target, o.set), { ticks: Option.getOrUndefined(o.ticks) })
+      })
+      const loaded = yield* loadInputAsync(() => loadScenarioWithPlugins(o.target, o.set))
+      const { world, threads } = yield* loadInput(() => {
+        const s = resolveScenario(loaded.scenario, { ticks: Option.getOrUndefined(o.ticks) })
         const graph = buildGraph(s, o.target)
         const plan = usefulThreads(o.workers, graph.n)
         if (plan.capped) process.stderr.write(`kiln serve: --workers ${o.workers}: ${plan.capped}\n`)
-        return { world: prepareWorld(s, o.target, graph, plan.threads > 1), threads: plan.threads }
+        return { world: prepareWorld(s, o.target, graph, plan.threads > 1, loaded.plugins), threads: plan.threads }
       })
       yield* serveLive(world, {
         host: o.host, port: o.port, rate: o.rate, waitForViewer: true, out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads

@@ -6,7 +6,7 @@ import { Effect, type Scope } from "effect"
 import { RunError, type InputError } from "../errors.js"
 import { FrameRecorder } from "../io/frames.js"
 import { computeLayout } from "../io/layout.js"
-import { metricColumns } from "../model/metrics.js"
+import { worldColumns } from "../model/engine.js"
 import { defaultRunDir } from "../io/run-dir.js"
 import { planRunDir } from "../io/output-dir.js"
 import { Scheduler } from "../run/scheduler.js"
@@ -115,7 +115,7 @@ export const serveLive = (
       if (plan.note) log(plan.note)
       const viewer = o.viewer ?? defaultViewerDir()
       yield* ensureViewer(viewer, log)
-      const hub = new LiveHub(world, metricColumns(world))
+      const hub = new LiveHub(world, worldColumns(world))
       hub.rate = o.rate ?? 0
       const server = yield* listen({ kind: "live", hub }, { ...o, viewer })
       if (o.waitForViewer) {

@@ -105,11 +105,12 @@ export class LiveHub {
 
   /**
    * Back to tick 0 with a fresh world: same scenario and graph, so the same layout and, for the seed, the same run;
-   * in shared memory again when the first one was, so the same threads can step it.
+   * in shared memory again when the first one was, so the same threads can step it; with the same plugins, whose
+   * state is allocated and initialised afresh.
    */
   reset(): void {
     const w = this.current_
-    this.current_ = makeWorld(w.scenario, w.graph, w.file, w.state.spins.buffer instanceof SharedArrayBuffer)
+    this.current_ = makeWorld(w.scenario, w.graph, w.file, w.state.spins.buffer instanceof SharedArrayBuffer, w.plugins)
     this.rows.length = 0
     this.frames = new FrameRecorder()
     this.latest = undefined

@@ -19,6 +19,8 @@ import { serveLive } from "../../src/serve/index.js"
 import { allowedHosts, startServer, type RunningServer } from "../../src/serve/server.js"
 import { latestWhenReady, streamEvents } from "../../src/serve/sse.js"
 import { prepareWorld } from "../../src/run/simulation.js"
+import { loadScenarioWithPlugins } from "../../src/run/plugins.js"
+import { worldColumns } from "../../src/model/engine.js"
 import { scenario } from "../support/scenario.js"
 
 /**
@@ -335,6 +337,29 @@ describe("kiln serve's live run", () => {
     expect(JSON.parse(readFileSync(join(one, "manifest.json"), "utf8")).workers).toBe(1)
     expect(JSON.parse(readFileSync(join(two, "manifest.json"), "utf8")).workers).toBe(2)
     for (const f of ["metrics.csv", "agents.parquet", "frames.bin"]) expect(readFileSync(join(two, f)), f).toEqual(readFileSync(join(one, f)))
+  })
+
+  it("runs a scenario's plugins: their reporter column in metrics.csv, the same on 2 threads, and again after a restart", async () => {
+    const viewer = tmp("kiln-viewer-")
+    writeFileSync(join(viewer, "index.html"), "viewer")
+    const file = join(import.meta.dirname, "../../examples/plugins/conformist.json")
+    const loaded = await loadScenarioWithPlugins(file, ["ticks=4", `graph={"kind":"erdosRenyi","n":1100,"p":0.005}`])
+    const world = (workers: number) => prepareWorld(loaded.scenario, file, undefined, workers > 1, loaded.plugins)
+    const runOn = (workers: number) =>
+      Effect.runPromise(serveLive(world(workers), {
+        viewer, port: 0, out: join(tmp("kiln-live-plugin-"), "run"), rate: 0, workers, exitWhenDone: true, announce: () => {}, log: () => {}
+      }))
+    const [one, two] = [await runOn(1), await runOn(2)]
+    const csv = readFileSync(join(one, "metrics.csv"), "utf8").split("\n")
+    const header = csv[0].split(",")
+    expect(header.at(-1)).toBe("trait_p")
+    const p = Number(csv[1].split(",").at(-1))
+    expect(p).toBeGreaterThan(0.5)
+    expect(p).toBeLessThan(0.7)
+    for (const f of ["metrics.csv", "agents.parquet"]) expect(readFileSync(join(two, f)), f).toEqual(readFileSync(join(one, f)))
+    const hub = new LiveHub(world(1), worldColumns(world(1)))
+    hub.reset()
+    expect(hub.world.plugins.map((q) => q.plugin.name)).toEqual(["conformist"])
   })
 
   it("waits for the first viewer, takes its pace from viewers, and runs again on request once ended", async () => {
