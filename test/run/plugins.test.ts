@@ -107,7 +107,7 @@ describe("what a plugin declares", () => {
     const row = engine.measure()
     expect(row.at(-2)).toBe(80)
     const seen = w.plugins[0].state.seen
-    expect(row.at(-1)).toBeCloseTo(Array.from(seen).reduce((a, b) => a + b, 0) / 20, 12)
+    expect(row.at(-1)).toBeCloseTo(Array.from(seen as ArrayLike<number>).reduce((a, b) => a + b, 0) / 20, 12)
   })
 
   it("intervention kinds: usable on the timeline like the built-in ones", async () => {
