@@ -9,12 +9,12 @@ import { Argument, Command, Flag } from "effect/cli"
 import { InputError, RunError } from "../errors.js"
 import { expandDesign, parseShard, shardRuns } from "../experiment/design.js"
 import { exportDb } from "../experiment/export.js"
-import { loadExperiment } from "../experiment/load.js"
+import { loadExperimentWithPlugins } from "../experiment/load.js"
 import { mergeDbs } from "../experiment/merge.js"
 import { plot } from "../experiment/plot.js"
 import { writeReport } from "../experiment/report.js"
 import { defaultDb, runSweep, type SweepProgress } from "../experiment/sweep.js"
-import { loadInput } from "./errors.js"
+import { loadInput, loadInputAsync } from "./errors.js"
 import { progressBar } from "./progress.js"
 
 const typed = (e: unknown): InputError | RunError =>
@@ -60,8 +60,9 @@ const sweep = Command.make(
   },
   (o) =>
     Effect.gen(function* () {
+      const experiment = yield* loadInputAsync(() => loadExperimentWithPlugins(o.experiment))
       const { design, shard, workers, threads, db } = yield* loadInput(() => {
-        const design = expandDesign(loadExperiment(o.experiment))
+        const design = expandDesign(experiment)
         const shardText = Option.getOrUndefined(o.shard)
         const shard = shardText === undefined ? undefined : parseShard(shardText)
         if (shardText !== undefined && shard === undefined) {

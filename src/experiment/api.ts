@@ -1,6 +1,6 @@
 // The public API of experiments: load, expand, sweep (Promise + rxjs progress, or an Effect), merge, export, report, plot.
 export { ExperimentSpec } from "./schema.js"
-export { loadExperiment, decodeExperiment, experimentJsonSchema, type Experiment } from "./load.js"
+export { loadExperiment, decodeExperiment, loadExperimentWithPlugins, decodeExperimentWithPlugins, experimentJsonSchema, type Experiment } from "./load.js"
 export { expandDesign, shardRuns, runSeed, type Design, type DesignPoint, type PlannedRun, type FactorColumn } from "./design.js"
 export { sweep, runSweep, defaultDb, type SweepOptions, type SweepProgress, type SweepSummary, type SweepResult, type SweepHandle } from "./sweep.js"
 export { runJob, type RunJob, type RunOutcome } from "./run.js"

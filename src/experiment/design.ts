@@ -4,6 +4,8 @@ import { createHash } from "node:crypto"
 import { InputError } from "../errors.js"
 import { metricColumns } from "../model/metrics.js"
 import { makeStream } from "../model/rng.js"
+import { reporterColumns, type LoadedPlugin } from "../model/plugin.js"
+import { checkPluginRefs } from "../run/plugins.js"
 import { checkResources, graphShape } from "../run/resources.js"
 import { decodeScenario } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
@@ -208,9 +210,11 @@ const overlaps = (a: string, b: string): boolean =>
 
 // ---------------------------------------------------------------- expansion
 
-/** The metrics columns a scenario produces (they depend on its memes, groups, patterns and beliefs only). */
-const scenarioMetricColumns = (s: Scenario): string[] =>
-  metricColumns({ scenario: s, groupNames: s.groups.map((g) => g.name), beliefs: beliefList(s) } as unknown as World)
+/** The metrics columns a scenario produces (they depend on its memes, groups, patterns, beliefs and plugins only). */
+const scenarioMetricColumns = (s: Scenario, plugins: ReadonlyArray<LoadedPlugin>): string[] => [
+  ...metricColumns({ scenario: s, groupNames: s.groups.map((g) => g.name), beliefs: beliefList(s) } as unknown as World),
+  ...reporterColumns(plugins)
+]
 
 const describePoint = (values: Readonly<Record<string, Json>>): string =>
   Object.keys(values).length === 0 ? "the base point" : `point ${stableJson(values)}`
@@ -254,6 +258,7 @@ export const expandDesign = (experiment: Experiment): Design => {
   let combos: Level[][] = [[]]
   for (const f of factors) combos = combos.flatMap((c) => f.levels.map((l) => [...c, l]))
   const base = baseJson(experiment.base, spec).json
+  const kinds = experiment.plugins.flatMap((p) => p.plugin.interventions ?? [])
   const ids = new Map<string, number>()
   const points: DesignPoint[] = []
   combos.forEach((levels, index) => {
@@ -277,7 +282,9 @@ export const expandDesign = (experiment: Experiment): Design => {
     }
     let scenario: Scenario
     try {
-      scenario = decodeScenario(json, experiment.baseFile)
+      scenario = decodeScenario(json, experiment.baseFile, kinds)
+      // every point runs the base scenario's plugins, with options their schemas accept
+      checkPluginRefs(scenario.plugins ?? [], experiment.plugins, experiment.baseFile)
       // a point too large for this machine is refused with the design, not run by run
       const shape = graphShape(scenario)
       if (shape) checkResources(scenario, shape, experiment.baseFile)
@@ -294,7 +301,7 @@ export const expandDesign = (experiment: Experiment): Design => {
   // Stored metrics: the union over points in design order, then the `metrics` filter.
   const union: string[] = []
   const known = new Set<string>()
-  for (const p of points) for (const c of scenarioMetricColumns(p.scenario)) if (!known.has(c)) (known.add(c), union.push(c))
+  for (const p of points) for (const c of scenarioMetricColumns(p.scenario, experiment.plugins)) if (!known.has(c)) (known.add(c), union.push(c))
   const knownList = () => union.filter((c) => c !== "tick").join(", ")
   spec.metrics?.forEach((m, k) => {
     if (!known.has(m)) fail(`metrics[${k}]`, `unknown metric "${m}" (known: ${knownList()})`)

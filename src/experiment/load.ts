@@ -5,6 +5,8 @@ import { InputError } from "../errors.js"
 import { decodeScenario, editorSchema, readJsonFile } from "../scenario/load.js"
 import { PathError, renderPath, setPath } from "../scenario/path.js"
 import type { Scenario } from "../scenario/schema.js"
+import type { LoadedPlugin } from "../model/plugin.js"
+import { loadPlugins, pluginRefsOf } from "../run/plugins.js"
 import {
   ConditionsFactor, ExperimentShell, ExperimentSpec, RangeFactor, SampleFactor, StopRule, ValuesFactor,
   type ExperimentSpecT, type FactorT, type StopRuleT
@@ -21,6 +23,8 @@ export interface Experiment {
   readonly baseFile: string
   /** the base scenario decoded with the experiment's ticks, recordEvery and `set`, defaults filled */
   readonly baseScenario: Scenario
+  /** the base scenario's plugins, loaded: their intervention kinds and option schemas check every point */
+  readonly plugins: ReadonlyArray<LoadedPlugin>
 }
 
 interface Issue {
@@ -109,8 +113,15 @@ export const decodeStopRules = (inputs: ReadonlyArray<unknown>, file: string, ke
   return decoded.map((d) => d.value!)
 }
 
-/** Decodes a parsed experiment; `file` locates a base scenario given by path. Throws one InputError listing every problem. */
-export const decodeExperiment = (input: unknown, file = "<experiment>"): Experiment => {
+/** An experiment's spec and its base scenario JSON with `set` applied, before the scenario is decoded. */
+interface Shell {
+  readonly spec: ExperimentSpecT
+  readonly base: Record<string, unknown>
+  readonly baseFile: string
+  readonly json: Record<string, unknown>
+}
+
+const readShell = (input: unknown, file: string): Shell => {
   const shell = decodeAt(ExperimentShell, input, [])
   const raw = (input ?? {}) as { factors?: unknown; stop?: unknown }
   const factors = Array.isArray(raw.factors) ? raw.factors.map(decodeFactor) : []
@@ -130,16 +141,51 @@ export const decodeExperiment = (input: unknown, file = "<experiment>"): Experim
   }
   const { json, issues: setIssues } = baseJson(base, spec)
   if (setIssues.length > 0) throwIssues(file, setIssues)
+  return { spec, base, baseFile, json }
+}
+
+/** A problem made by `set` is the experiment's, not the scenario file's. */
+const blameSet = (e: unknown, spec: ExperimentSpecT, file: string): unknown => {
+  const culprit = e instanceof InputError && Object.keys(spec.set).find((p) => e.path === p || e.path.startsWith(p + ".") || e.path.startsWith(p + "["))
+  return culprit ? new InputError({ file, path: `set.${culprit}`, message: `the base scenario with this override is invalid: ${(e as InputError).message}` }) : e
+}
+
+const finish = (shell: Shell, file: string, plugins: ReadonlyArray<LoadedPlugin>): Experiment => {
+  const { spec, base, baseFile, json } = shell
   let baseScenario: Scenario
   try {
-    baseScenario = decodeScenario(json, baseFile)
+    baseScenario = decodeScenario(json, baseFile, plugins.flatMap((p) => p.plugin.interventions ?? []))
   } catch (e) {
-    // a problem made by `set` is the experiment's, not the scenario file's
-    const culprit = e instanceof InputError && Object.keys(spec.set).find((p) => e.path === p || e.path.startsWith(p + ".") || e.path.startsWith(p + "["))
-    if (culprit) throw new InputError({ file, path: `set.${culprit}`, message: `the base scenario with this override is invalid: ${e.message}` })
-    throw e
+    throw blameSet(e, spec, file)
   }
-  return { spec, file, base, baseFile, baseScenario }
+  return { spec, file, base, baseFile, baseScenario, plugins }
+}
+
+/**
+ * Decodes a parsed experiment; `file` locates a base scenario given by path. Throws one InputError listing every
+ * problem. A base scenario naming plugins is refused: they load asynchronously, with `decodeExperimentWithPlugins`.
+ */
+export const decodeExperiment = (input: unknown, file = "<experiment>"): Experiment => {
+  const shell = readShell(input, file)
+  if (pluginRefsOf(shell.json).length > 0) {
+    throw new InputError({
+      file: shell.baseFile, path: "plugins",
+      message: "the scenario names plugins, which load asynchronously: use loadExperimentWithPlugins or decodeExperimentWithPlugins (kiln sweep does)"
+    })
+  }
+  return finish(shell, file, [])
+}
+
+/** Decodes a parsed experiment and loads its base scenario's plugins (their modules, relative to the scenario file). */
+export const decodeExperimentWithPlugins = async (input: unknown, file = "<experiment>"): Promise<Experiment> => {
+  const shell = readShell(input, file)
+  let plugins: LoadedPlugin[]
+  try {
+    plugins = await loadPlugins(pluginRefsOf(shell.json), shell.baseFile)
+  } catch (e) {
+    throw blameSet(e, shell.spec, file)
+  }
+  return finish(shell, file, plugins)
 }
 
 /**
@@ -173,8 +219,11 @@ export const trySetPath = (json: Record<string, unknown>, path: string, value: u
   }
 }
 
-/** Loads an experiment file (JSON). */
+/** Loads an experiment file (JSON) whose base scenario names no plugins. */
 export const loadExperiment = (file: string): Experiment => decodeExperiment(readJsonFile(file), file)
+
+/** Loads an experiment file (JSON) and its base scenario's plugins. */
+export const loadExperimentWithPlugins = async (file: string): Promise<Experiment> => decodeExperimentWithPlugins(readJsonFile(file), file)
 
 /** The JSON Schema of experiment files (`kiln schema --experiment`); unknown keys are errors there too. */
 export const experimentJsonSchema = (): Record<string, unknown> => editorSchema(ExperimentSpec, "Kiln experiment")

@@ -7,7 +7,8 @@ import { runLoop } from "../run/loop.js"
 import type { Scenario } from "../scenario/schema.js"
 import { Scheduler, usefulThreads } from "../run/scheduler.js"
 import { prepareWorld } from "../run/simulation.js"
-import type { WorkerError } from "../run/worker-pool.js"
+import type { LoadedPlugin } from "../model/plugin.js"
+import { loadPlugins } from "../run/plugins.js"
 import type { StopRuleT } from "./schema.js"
 
 export interface RunJob {
@@ -40,13 +41,20 @@ export interface RunOutcome {
 const describeError = (e: unknown): string =>
   e instanceof InputError ? formatInputError(e) : e instanceof Error ? e.message : String(e)
 
+/** The plugins the job's scenario names, imported on this thread (a sweep's worker imports them by module URL). */
+const jobPlugins = (job: RunJob): Effect.Effect<LoadedPlugin[], unknown> => {
+  const refs = job.scenario.plugins ?? []
+  return refs.length === 0 ? Effect.succeed([]) : Effect.tryPromise({ try: () => loadPlugins(refs, job.file), catch: (e) => e })
+}
+
 /** Steps one job on its threads (at most one per 512 agents, as `kiln run` does) and flattens its rows. */
-const execute = (job: RunJob, started: number): Effect.Effect<RunOutcome, WorkerError> =>
-  Effect.suspend(() => {
+const execute = (job: RunJob, started: number): Effect.Effect<RunOutcome, unknown> =>
+  Effect.gen(function* () {
+    const plugins = yield* jobPlugins(job)
     const graph = buildGraph(job.scenario, job.file)
     const threads = usefulThreads(job.threads, graph.n).threads
-    const world = prepareWorld(job.scenario, job.file, graph, threads > 1)
-    return Effect.gen(function* () {
+    const world = prepareWorld(job.scenario, job.file, graph, threads > 1, plugins)
+    return yield* Effect.gen(function* () {
       const stepper = yield* (yield* Scheduler).stepper(world)
       const { metrics, ticks, stopReason } = yield* runLoop(stepper, { stop: job.stop })
       const rows = Float64Array.from(metrics.rows.flat())

@@ -6,7 +6,7 @@ import { Effect, Exit, Fiber, Semaphore } from "effect"
 import { Observable, ReplaySubject } from "rxjs"
 import { InputError, RunError } from "../errors.js"
 import { expandDesign, shardRuns, type Design, type PlannedRun } from "./design.js"
-import { loadExperiment, type Experiment } from "./load.js"
+import { loadExperimentWithPlugins, type Experiment } from "./load.js"
 import { runPool } from "./pool.js"
 import type { RunJob, RunOutcome } from "./run.js"
 import { query, Store } from "./store.js"
@@ -130,9 +130,11 @@ export interface SweepHandle {
  */
 export const sweep = (experiment: Experiment | string, o: Omit<SweepOptions, "onProgress"> = {}): SweepHandle => {
   const subject = new ReplaySubject<SweepProgress>(1)
-  const program = Effect.suspend(() => {
-    const design = expandDesign(typeof experiment === "string" ? loadExperiment(experiment) : experiment)
-    return runSweep(design, { ...o, onProgress: (p) => subject.next(p) })
+  const program = Effect.gen(function* () {
+    const loaded = typeof experiment === "string"
+      ? yield* Effect.tryPromise({ try: () => loadExperimentWithPlugins(experiment), catch: (e) => e as InputError })
+      : experiment
+    return yield* runSweep(expandDesign(loaded), { ...o, onProgress: (p) => subject.next(p) })
   })
   const fiber = Effect.runFork(program)
   const result = new Promise<SweepResult>((resolve, reject) => {

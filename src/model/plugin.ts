@@ -142,7 +142,7 @@ export const bindRules = (plugins: ReadonlyArray<Pick<PluginInstance, "plugin" |
   })
 
 /** The metric columns plugins add, after the built-in ones. */
-export const reporterColumns = (plugins: ReadonlyArray<PluginInstance>): string[] =>
+export const reporterColumns = (plugins: ReadonlyArray<Pick<PluginInstance, "plugin">>): string[] =>
   plugins.flatMap((p) => (p.plugin.reporters ?? []).map((r) => r.column))
 
 /** Each reporter's value, reduced in agent order (so independent of threads). */

@@ -64,6 +64,28 @@ const checkUnique = (plugin: Plugin, loaded: ReadonlyArray<LoadedPlugin>, file: 
 
 const decodeRefs = Schema.decodeUnknownResult(Schema.Struct({ plugins: Schema.optionalKey(Schema.Array(PluginRef)) }))
 
+/** The plugins a parsed scenario names; none when its `plugins` field is malformed (the full decode reports that). */
+export const pluginRefsOf = (json: unknown): ReadonlyArray<PluginRefSpec> => {
+  const refs = decodeRefs(json)
+  return refs._tag === "Success" ? refs.success.plugins ?? [] : []
+}
+
+/**
+ * Checks a variant of a scenario (a sweep's point) against the plugins loaded for the original: the same modules
+ * in the same order, and options each plugin's schema accepts. Errors name `plugins[k]…` in `file`.
+ */
+export const checkPluginRefs = (refs: ReadonlyArray<PluginRefSpec>, loaded: ReadonlyArray<LoadedPlugin>, file: string): void => {
+  if (refs.length !== loaded.length) {
+    throw new InputError({ file, path: "plugins", message: `expected the ${loaded.length} plugin(s) of the base scenario, got ${refs.length}: a sweep cannot add or remove plugins` })
+  }
+  refs.forEach((ref, k) => {
+    if (pluginUrl(ref.module, file) !== loaded[k].url) {
+      throw new InputError({ file, path: `plugins[${k}].module`, message: `expected the base scenario's module ${loaded[k].url}: a sweep cannot vary plugin modules` })
+    }
+    decodeOptions(loaded[k].plugin, ref.options, file, k)
+  })
+}
+
 /**
  * Reads a scenario in two passes: its `plugins` first (loaded), then the whole file, decoded with the plugins'
  * intervention kinds. A scenario without plugins decodes exactly as `loadScenario` does.
@@ -73,9 +95,7 @@ export const loadScenarioWithPlugins = async (
 ): Promise<{ scenario: Scenario; plugins: LoadedPlugin[] }> => {
   const json = readJsonFile(file)
   for (const o of overrides) applyOverride(json, o, file)
-  const refs = decodeRefs(json)
-  // A malformed `plugins` field is reported by the full decode below, with every other problem.
-  const plugins = refs._tag === "Success" ? await loadPlugins(refs.success.plugins ?? [], file) : []
+  const plugins = await loadPlugins(pluginRefsOf(json), file)
   const scenario = decodeScenario(json, file, plugins.flatMap((p) => p.plugin.interventions ?? []))
   return { scenario, plugins }
 }
