@@ -59,15 +59,17 @@ describe("conformist transmission (Boyd & Richerson)", () => {
     expect(await run(3)).toEqual(one)
   })
 
-  it("a plugin module with a syntax error stops the CLI with exit 2 and a message naming plugins[0].module", () => {
+  it("a plugin module with a syntax error stops kiln run and kiln serve with exit 2 and a message naming plugins[0].module", () => {
     const dir = mkdtempSync(join(tmpdir(), "kiln-bad-plugin-"))
     writeFileSync(join(dir, "bad.mjs"), "export default {")
     const scenario = JSON.parse(readFileSync(file, "utf8"))
     writeFileSync(join(dir, "s.json"), JSON.stringify({ ...scenario, $schema: undefined, plugins: [{ module: "./bad.mjs" }] }))
-    const r = spawnSync(process.execPath, [join(root, "bin/kiln.mjs"), "run", join(dir, "s.json"), "--quiet", "--out", join(dir, "out")], { encoding: "utf8" })
-    expect(r.status).toBe(2)
-    expect(r.stderr).toMatch(/plugins\[0\]\.module/)
-    expect(r.stderr).toMatch(/syntax error/)
-    expect(r.stderr).not.toMatch(/\n\s+at /)
+    for (const command of [["run", join(dir, "s.json"), "--quiet"], ["serve", join(dir, "s.json"), "--port", "0"]]) {
+      const r = spawnSync(process.execPath, [join(root, "bin/kiln.mjs"), ...command, "--out", join(dir, "out")], { encoding: "utf8" })
+      expect(r.status, command[0]).toBe(2)
+      expect(r.stderr).toMatch(/plugins\[0\]\.module/)
+      expect(r.stderr).toMatch(/syntax error/)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
   })
 })
