@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto"
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 import { Effect } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -14,19 +15,21 @@ import { decodeScenario, loadScenario } from "../../src/scenario/load.js"
 import type { Scenario } from "../../src/scenario/schema.js"
 import { Scheduler } from "../../src/run/scheduler.js"
 import { prepareWorld, runWorld } from "../../src/run/simulation.js"
+import { loadPlugins } from "../../src/run/plugins.js"
 
 const root = join(import.meta.dirname, "../..", "scenarios")
 const jsonFiles = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith(".json") && !f.includes("schema"))
 
 /** A digest of the metrics rows and of every state and input array after the run. */
 const fingerprint = async (s: Scenario, file: string, threads: number): Promise<Record<string, string>> => {
-  const world = prepareWorld(s, file, undefined, threads > 1)
+  const world = prepareWorld(s, file, undefined, threads > 1, await loadPlugins(s.plugins ?? [], file))
   const r = await Effect.runPromise(runWorld(world).pipe(Effect.provide(Scheduler.workerPool(threads, 1))))
   const digest = (a: ArrayBufferView) =>
     createHash("sha256").update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest("hex").slice(0, 16)
   const out: Record<string, string> = { metrics: digest(new Float64Array(r.metrics.rows.flat())) }
   for (const [k, v] of Object.entries(world.state)) out[`state.${k}`] = digest(v)
   for (const [k, v] of Object.entries(world.inputs)) out[`inputs.${k}`] = digest(v)
+  for (const p of world.plugins) for (const [k, v] of Object.entries(p.state)) out[`${p.plugin.name}.${k}`] = digest(v)
   out.perAgent = digest(r.perAgent)
   return out
 }
@@ -138,13 +141,28 @@ const scenarioArb = fc
     })), "<generated>")
   })
 
+const examplePlugin = (name: string) => pathToFileURL(join(import.meta.dirname, "../../examples/plugins", `${name}.mjs`)).href
+
+/** No plugin, either example plugin, or both: their rules run after the built-in phases, split like them. */
+const pluginsArb = fc.constantFrom(
+  [],
+  [{ module: examplePlugin("conformist"), options: { D: 0.3, p0: 0.5 } }],
+  [{ module: examplePlugin("prestige"), options: { sigma: 1, p0: 0.3, seedOn: "random" } }],
+  [
+    { module: examplePlugin("conformist"), options: { D: 0.6, p0: 0.4 } },
+    { module: examplePlugin("prestige"), options: { sigma: 0.5, p0: 0.1, seedOn: "high" } }
+  ]
+)
+
 describe("generated scenarios: identical on 1 and 3 threads", () => {
-  it("every combination of features", async () => {
+  it("every combination of features, with and without plugins", async () => {
+    const withPlugins = fc.tuple(scenarioArb, pluginsArb).map(([s, plugins]): Scenario => (plugins.length === 0 ? s : { ...s, plugins }))
     await fc.assert(
-      fc.asyncProperty(scenarioArb, async (s) => {
+      fc.asyncProperty(withPlugins, async (s) => {
         expect(await fingerprint(s, "<generated>", 3)).toEqual(await fingerprint(s, "<generated>", 1))
       }),
       { numRuns: 40, seed: 20261202 }
     )
-  }, 120_000)
+    // 80 runs, each starting its threads, which import the plugin modules when there are any
+  }, 240_000)
 })
