@@ -13,14 +13,24 @@ import type { WorkerInit } from "./worker-loop.js"
 export const pluginUrl = (module: string, file: string): string =>
   module.startsWith("file:") ? module : pathToFileURL(resolve(file.startsWith("<") ? "." : dirname(file), module)).href
 
+/**
+ * Imports a module. TypeScript goes through tsx's in-process loader (Node 20 cannot import .ts itself), the same
+ * way on the main thread and in worker threads, so a .ts plugin runs unchanged from the compiled CLI.
+ */
+const importModule = async (url: string): Promise<{ default?: unknown }> => {
+  if (!/\.(c|m)?tsx?$/.test(url)) return import(url)
+  const { tsImport } = await import("tsx/esm/api")
+  const mod = (await tsImport(url, import.meta.url)) as { default?: unknown }
+  // A .ts file outside an ES-module package is compiled as CommonJS: its default export is one level deeper.
+  const inner = mod.default as { __esModule?: boolean; default?: unknown } | undefined
+  return typeof inner === "object" && inner !== null && inner.__esModule === true ? inner : mod
+}
+
 /** Imports a plugin module and returns its default export, or says why it is not a plugin. */
 const importPlugin = async (url: string): Promise<Plugin | string> => {
-  if (/\.(c|m)?tsx?$/.test(url)) {
-    return "TypeScript modules are not loaded directly: compile the plugin to .js or .mjs (e.g. with tsc) and name that"
-  }
   let mod: { default?: unknown }
   try {
-    mod = await import(url)
+    mod = await importModule(url)
   } catch (e) {
     const err = e as NodeJS.ErrnoException
     if (err.code === "ERR_MODULE_NOT_FOUND" && err.message.includes(url.replace(/^file:\/\//, ""))) return "file not found"

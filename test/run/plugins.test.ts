@@ -1,9 +1,10 @@
 // The plugin API end to end: loading and its errors, options, state, rules, steps, reporters, intervention kinds,
 // agents.parquet columns, and byte-identical results on 1, 2 and 3 threads.
+import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { availableParallelism, tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { InputError } from "../../src/errors.js"
@@ -45,13 +46,39 @@ describe("loading plugins", () => {
     ["a syntax error", { "bad.mjs": "export default {" }, "./bad.mjs", /cannot import it/],
     ["no default export", { "none.mjs": "export const x = 1" }, "./none.mjs", /no default export/],
     ["a default export not made by definePlugin", { "plain.mjs": "export default { name: 'x' }" }, "./plain.mjs", /not made by definePlugin/],
-    ["a TypeScript module", { "p.ts": "export default 1" }, "./p.ts", /compile the plugin to \.js or \.mjs/]
+    ["a TypeScript module with a syntax error", { "p.ts": "export default {" }, "./p.ts", /cannot import it/]
   ])("refuses %s, naming plugins[0].module", async (_, files, module, why) => {
     const file = scenarioFile({ plugins: [{ module }] }, files)
     const e = await loadError(file)
     expect(e.file).toBe(file)
     expect(e.path).toBe("plugins[0].module")
     expect(e.message).toMatch(why)
+  })
+
+  it("loads a TypeScript module (types stripped), from the sources and from the compiled CLI on two threads", async () => {
+    const plugin = join(import.meta.dirname, "../../dist/model/plugin.js")
+    const typed = `import { definePlugin } from ${JSON.stringify(plugin)}
+interface Counted { readonly count: Int32Array }
+const bump = (state: Counted, lo: number, hi: number): void => { for (let i = lo; i < hi; i++) state.count[i]++ }
+export default definePlugin({
+  name: "typed",
+  state: { count: "int32" },
+  rules: [{ name: "bump", over: "agents", run: ({ state }, lo: number, hi: number) => bump(state, lo, hi) }],
+  reporters: [{ column: "typed_count", value: ({ state }, i: number) => state.count[i], reduce: "mean" }]
+})
+`
+    // 1,100 agents: the CLI gives each of two threads at least 512, so the rule runs in a worker too.
+    const file = scenarioFile({ ticks: 3, graph: { kind: "erdosRenyi", n: 1100, p: 0.005 }, plugins: [{ module: "./typed.ts" }] }, { "typed.ts": typed })
+    const { plugins } = await loadScenarioWithPlugins(file)
+    expect(plugins.map((p) => p.plugin.name)).toEqual(["typed"])
+    const out = join(dirname(file), "run")
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, "../../bin/kiln.mjs"), "run", file, "--workers", "2", "--quiet", "--out", out], { encoding: "utf8" })
+    expect(r.stderr).toBe("")
+    expect(r.status).toBe(0)
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).workers).toBe(Math.min(2, availableParallelism()))
+    const [header, ...rows] = readFileSync(join(out, "metrics.csv"), "utf8").trim().split("\n")
+    const column = header.split(",").indexOf("typed_count")
+    expect(rows.map((row) => Number(row.split(",")[column]))).toEqual([0, 1, 2, 3])
   })
 
   it("resolves modules relative to the scenario file", async () => {
