@@ -7,7 +7,7 @@
 //     beliefs: W = ⌈B/8⌉ bytes per agent, bit a set when s_i[a] = +1
 //   then, with flag COUPLINGS: f32 couplings[n·P] of the last recorded tick (packed upper triangles, as in the state)
 // This module is the wire format only: no Node, no model code, so the viewer (viz/) imports it as it is;
-// src/frames.ts records frames from a running world.
+// src/io/frames.ts records frames from a running world.
 export const FRAMES_FILE = "frames.bin"
 export const FRAMES_MAGIC = "KILNFRM1"
 export const HEADER_BYTES = 64
