@@ -17,7 +17,7 @@ import { experimentCommands } from "./experiment.js"
 import { decodeStopRules, experimentJsonSchema } from "../experiment/load.js"
 import { stoppedEarly } from "../run/loop.js"
 import type { StopRule } from "../run/stop-rules.js"
-import { serve } from "./serve.js"
+import { runDirFlags, serve } from "./serve.js"
 import { serveLive, viewerOutputs } from "../serve/index.js"
 
 const scenarioArg = Argument.String("scenario").pipe(Argument.withDescription("scenario file (JSON)"))
@@ -30,14 +30,7 @@ const run = Command.make(
   "run",
   {
     scenario: scenarioArg,
-    out: Flag.String("out").pipe(
-      Flag.optional,
-      Flag.withDescription("output directory: new, empty, or an earlier run with --overwrite (default runs/<name>-<seed>; when that holds an earlier run, runs/<name>-<seed>-2, …)")
-    ),
-    overwrite: Flag.Boolean("overwrite").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("replace an earlier Kiln run in the output directory (a directory Kiln did not write is never replaced)")
-    ),
+    ...runDirFlags(),
     seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("random seed (overrides the scenario)")),
     ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("ticks to run (overrides the scenario)")),
     recordEvery: Flag.Int("record-every").pipe(Flag.optional, Flag.withDescription("record metrics every N ticks")),

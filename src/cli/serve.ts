@@ -27,6 +27,21 @@ const checkPort = (port: number) => {
   }
 }
 
+/**
+ * Where a run directory goes and whether it may replace an earlier run: the same two flags on `kiln run` and on
+ * live mode (`prefix` says which mode they apply to in `--help`).
+ */
+export const runDirFlags = (prefix = "") => ({
+  out: Flag.String("out").pipe(
+    Flag.optional,
+    Flag.withDescription(`${prefix}output directory: new, empty, or an earlier run with --overwrite (default runs/<name>-<seed>; when that holds an earlier run, runs/<name>-<seed>-2, …)`)
+  ),
+  overwrite: Flag.Boolean("overwrite").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(`${prefix}replace an earlier Kiln run in the output directory (a directory Kiln did not write is never replaced)`)
+  )
+})
+
 export const serve = Command.make(
   "serve",
   {
@@ -37,14 +52,7 @@ export const serve = Command.make(
       Flag.withDefault(DEFAULT_LIVE_RATE),
       Flag.withDescription(`live mode: ticks per second, so the spread can be watched (default ${DEFAULT_LIVE_RATE}; 0: no limit); the viewer changes it`)
     ),
-    out: Flag.String("out").pipe(
-      Flag.optional,
-      Flag.withDescription("live mode: where to write the finished run: new, empty, or an earlier run with --overwrite (default runs/<name>-<seed>, or -2, … beside an earlier run)")
-    ),
-    overwrite: Flag.Boolean("overwrite").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("live mode: replace an earlier Kiln run in the output directory")
-    ),
+    ...runDirFlags("live mode: "),
     ticks: Flag.Int("ticks").pipe(Flag.optional, Flag.withDescription("live mode: ticks to run (overrides the scenario)")),
     workers: Flag.Int("workers").pipe(
       Flag.withDefault(1),

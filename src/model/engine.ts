@@ -92,18 +92,19 @@ export interface Stepper {
 
 const NO_METRICS = new Float64Array(0)
 
-/** The in-process stepper: every phase on the calling thread. */
-export class Engine implements Stepper {
+/**
+ * What every stepper builds from a world, once: its metric columns, the kernel for this thread, the timeline, the
+ * phases of a tick, and the plugins' rules and model steps.
+ */
+export class TickPlan {
   readonly columns: ReadonlyArray<string>
   readonly kernel: Kernel
-  tick = 0
-  private perAgentBuffer: Float64Array | undefined
+  readonly phases: ReadonlyArray<PhaseCall>
+  readonly rules: ReadonlyArray<BoundRule>
   private readonly timeline: Timeline
-  private readonly phases: PhaseCall[]
-  private readonly rules: ReadonlyArray<BoundRule>
   private readonly steps: ReadonlyArray<(tick: number) => void>
 
-  constructor(readonly world: World) {
+  constructor(world: World) {
     this.columns = worldColumns(world)
     this.kernel = new Kernel(world)
     this.timeline = new Timeline(world)
@@ -112,12 +113,38 @@ export class Engine implements Stepper {
     this.steps = bindSteps(world)
   }
 
+  /** Before tick t's phases: the timeline sets the inputs (main thread). */
+  begin(t: number): void {
+    this.timeline.apply(t)
+  }
+
+  /** After the phases: the plugins' model steps, with `ticks` ticks run (main thread). */
+  end(ticks: number): void {
+    for (const step of this.steps) step(ticks)
+  }
+}
+
+/** The in-process stepper: every phase on the calling thread. */
+export class Engine implements Stepper {
+  readonly columns: ReadonlyArray<string>
+  readonly kernel: Kernel
+  tick = 0
+  private perAgentBuffer: Float64Array | undefined
+  private readonly plan: TickPlan
+
+  constructor(readonly world: World) {
+    this.plan = new TickPlan(world)
+    this.columns = this.plan.columns
+    this.kernel = this.plan.kernel
+  }
+
   /** Advances one tick. */
   step(): void {
-    this.timeline.apply(this.tick)
-    for (const p of this.phases) runPhase(this.kernel, p.kind, p.lo, p.hi, NO_METRICS, this.rules)
+    const { plan } = this
+    plan.begin(this.tick)
+    for (const p of plan.phases) runPhase(this.kernel, p.kind, p.lo, p.hi, NO_METRICS, plan.rules)
     this.tick++
-    for (const step of this.steps) step(this.tick)
+    plan.end(this.tick)
   }
 
   /** Per-agent metric values, allocated on the first measurement. */

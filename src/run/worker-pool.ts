@@ -5,11 +5,9 @@
 import type { Worker } from "node:worker_threads"
 import { Effect, type Scope } from "effect"
 import { RunError } from "../errors.js"
-import { measuredRow, Phase, runPhase, tickPhases, worldColumns, type PhaseCall, type PhaseKind, type Stepper } from "../model/engine.js"
+import { measuredRow, Phase, runPhase, TickPlan, type PhaseKind, type Stepper } from "../model/engine.js"
 import { alloc } from "../model/graph/topology.js"
-import { Kernel, SLOTS } from "../model/kernel.js"
-import { bindRules, bindSteps, type BoundRule } from "../model/plugin.js"
-import { Timeline } from "../model/timeline.js"
+import { SLOTS } from "../model/kernel.js"
 import type { World } from "../model/world.js"
 import { ATTACH, CONTROL, Ctl, EMPTY, MESSAGE_BYTES, slice, type WorkerInit } from "./worker-loop.js"
 import { startWorker } from "./worker-thread.js"
@@ -25,23 +23,15 @@ export class WorkerPool implements Stepper {
   tick = 0
   /** allocated on the first measurement (a run that never measures never pays for it) */
   private perAgentBuffer: Float64Array | undefined
-  private readonly kernel: Kernel
-  private readonly timeline: Timeline
-  private readonly phases: PhaseCall[]
-  private readonly rules: ReadonlyArray<BoundRule>
-  private readonly steps: ReadonlyArray<(tick: number) => void>
+  private readonly plan: TickPlan
   private readonly control: Int32Array
   private readonly message: Uint8Array
   private readonly workers: Worker[] = []
   private failure: WorkerError | undefined
 
   private constructor(readonly world: World, readonly threads: number, private readonly minSlice: number) {
-    this.columns = worldColumns(world)
-    this.kernel = new Kernel(world)
-    this.timeline = new Timeline(world)
-    this.phases = tickPhases(world)
-    this.rules = bindRules(world.plugins, world)
-    this.steps = bindSteps(world)
+    this.plan = new TickPlan(world)
+    this.columns = this.plan.columns
     this.control = alloc(Int32Array, CONTROL, true)
     this.message = alloc(Uint8Array, MESSAGE_BYTES, true)
   }
@@ -106,10 +96,10 @@ export class WorkerPool implements Stepper {
   }
 
   async step(): Promise<void> {
-    this.timeline.apply(this.tick)
-    for (const p of this.phases) await this.run(p.kind, p.lo, p.hi)
+    this.plan.begin(this.tick)
+    for (const p of this.plan.phases) await this.run(p.kind, p.lo, p.hi)
     this.tick++
-    for (const step of this.steps) step(this.tick)
+    this.plan.end(this.tick)
   }
 
   async measure(): Promise<number[]> {
@@ -133,13 +123,13 @@ export class WorkerPool implements Stepper {
   private async run(kind: PhaseKind, lo: number, hi: number): Promise<void> {
     if (this.failure) throw this.failure
     if (this.threads === 1 || hi - lo < this.minSlice * this.threads) {
-      runPhase(this.kernel, kind, lo, hi, kind === Phase.measure ? this.perAgent : EMPTY, this.rules)
+      runPhase(this.plan.kernel, kind, lo, hi, kind === Phase.measure ? this.perAgent : EMPTY, this.plan.rules)
       return
     }
     const perAgent = kind === Phase.measure ? this.perAgent : undefined
     this.post(kind, lo, hi)
     const [a, b] = slice(lo, hi, 0, this.threads)
-    runPhase(this.kernel, kind, a, b, perAgent ?? EMPTY, this.rules)
+    runPhase(this.plan.kernel, kind, a, b, perAgent ?? EMPTY, this.plan.rules)
     await this.barrier()
   }
 
