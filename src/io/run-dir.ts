@@ -10,6 +10,7 @@ import type { FrameRecorder } from "./frames.js"
 import type { MetricsTable } from "../model/metrics.js"
 import { SLOTS, Slot } from "../model/kernel.js"
 import type { World } from "../model/world.js"
+import type { RunTable } from "../model/evolution/process.js"
 import { stateColumns } from "../model/plugin.js"
 import { KILN_VERSION } from "../version.js"
 
@@ -55,11 +56,11 @@ export const agentTable = (w: World, perAgent: Float64Array): { columns: string[
   columns.push(...extra.map((e) => e.name))
   types.push(...extra.map((e) => e.type))
   const rows: unknown[][] = []
+  const memeColumns = memeValues(w)
   for (let i = 0; i < c.n; i++) {
     const row: unknown[] = [graph.keys[i], graph.group[i] >= 0 ? graph.groupNames[graph.group[i]] : "", s.energy[i], s.surprise[i]]
     for (let a = 0; a < c.B; a++) row.push(s.spins[i * c.B + a])
-    for (let m = 0; m < c.M; m++) row.push(s.hosts[i * c.M + m] === 1)
-    for (let m = 0; m < c.M; m++) row.push(s.salience[i * c.M + m])
+    row.push(...memeColumns(i))
     row.push(perAgent[i * SLOTS + Slot.attachment])
     for (const e of extra) row.push(e.values[i])
     rows.push(row)
@@ -67,14 +68,49 @@ export const agentTable = (w: World, perAgent: Float64Array): { columns: string[
   return { columns, types, rows }
 }
 
-/** The dominant hosted meme of agent i (highest salience among hosted), or "" for none. */
+/**
+ * Agent i's hosts_<meme> and salience_<meme> values: whether it hosts each meme and its salience — with meme
+ * evolution, whether it carries a variant of the meme's lineage and the highest salience among them.
+ */
+const memeValues = (w: World): ((i: number) => unknown[]) => {
+  const { constants: c, state: s, memeVariants } = w
+  const M = w.scenario.memes.length
+  if (!memeVariants) {
+    return (i) => [...Array.from({ length: M }, (_, m) => s.hosts[i * M + m] === 1), ...s.salience.subarray(i * M, (i + 1) * M)]
+  }
+  return (i) => {
+    const best = new Array<number>(M).fill(0)
+    for (const v of memeVariants.carried(i)) {
+      const root = memeVariants.lineage(v.id).root
+      best[root] = Math.max(best[root], v.salience)
+    }
+    return [...best.map((x) => x > 0), ...best]
+  }
+}
+
+/** The dominant hosted meme of agent i (highest salience among hosted; with evolution, its lineage), or "" for none. */
 const dominantMeme = (w: World, i: number): string => {
   const { constants: c, state: s } = w
+  if (w.memeVariants) {
+    const f = w.memeVariants.dominantFounder(i)
+    return f < 0 ? "" : w.scenario.memes[f].name
+  }
   let best = -1
   for (let m = 0; m < c.M; m++) {
     if (s.hosts[i * c.M + m] === 1 && (best < 0 || s.salience[i * c.M + m] > s.salience[i * c.M + best])) best = m
   }
   return best < 0 ? "" : w.scenario.memes[best].name
+}
+
+/** The tables of a world's evolutionary processes (src/model/evolution/process.ts), in registry order. */
+export const runTables = (w: World): RunTable[] => w.processes.flatMap((p) => p.tables())
+
+/** `<name>.parquet` from a run table, through a temporary CSV. */
+const writeTable = async (table: RunTable, dir: string): Promise<void> => {
+  const csv = join(dir, `.${table.name}.csv`)
+  writeFileSync(csv, toCsv(table.columns.map((c) => c.name), table.rows))
+  await csvToParquet(csv, join(dir, `${table.name}.parquet`), table.columns.map((c) => c.name), table.columns.map((c) => c.type))
+  rmSync(csv)
 }
 
 /** Converts a CSV file to Parquet with explicit column types (DuckDB, one thread: byte-stable output). */
@@ -140,6 +176,7 @@ const writeContents = async (run: RunRecord, dir: string): Promise<void> => {
     ...(run.layout ? { x: run.layout[2 * i], y: run.layout[2 * i + 1] } : {})
   }))
   writeFileSync(join(dir, "graph.json"), JSON.stringify(graph.export()))
+  for (const table of runTables(w)) await writeTable(table, dir)
   run.frames?.write(dir)
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(run), null, 2) + "\n")
 }
@@ -159,5 +196,8 @@ export const manifest = (run: RunRecord) => ({
   started: run.started.toISOString(),
   finished: run.finished.toISOString(),
   wallSeconds: (run.finished.getTime() - run.started.getTime()) / 1000,
-  files: ["metrics.csv", "metrics.parquet", "agents.parquet", "graph.json", ...(run.frames ? ["frames.bin"] : [])]
+  files: [
+    "metrics.csv", "metrics.parquet", "agents.parquet", "graph.json",
+    ...runTables(run.world).map((t) => `${t.name}.parquet`), ...(run.frames ? ["frames.bin"] : [])
+  ]
 })

@@ -4,7 +4,7 @@
 //   3. host: every agent's hosted memes from its new beliefs;
 //   4. settle: every agent's salience, prediction error, plasticity and energy.
 //   5. plugin rules, in declaration order (src/model/plugin.ts);
-//   6. plugin model steps (main thread).
+//   6. evolutionary processes (src/model/evolution/), then plugin model steps (main thread).
 // Phases 2–5 are calls over index ranges (`tickPhases`); `Engine` runs them on this thread and the
 // worker pool (src/run/worker-pool.ts) splits the same phases over threads.
 import { Kernel, SLOTS } from "./kernel.js"
@@ -49,6 +49,7 @@ export const tickPhases = (w: World): PhaseCall[] => {
 
 /** The measured row: the built-in metric families, then the plugins' reporters. */
 export const measuredRow = (w: World, tick: number, perAgent: Float64Array): number[] => {
+  for (const p of w.processes) p.record(tick)
   const row = reduce(w, tick, perAgent)
   if (w.plugins.length > 0) row.push(...report(w))
   return row
@@ -102,6 +103,7 @@ export class TickPlan {
   readonly phases: ReadonlyArray<PhaseCall>
   readonly rules: ReadonlyArray<BoundRule>
   private readonly timeline: Timeline
+  private readonly processes: World["processes"]
   private readonly steps: ReadonlyArray<(tick: number) => void>
 
   constructor(world: World) {
@@ -111,6 +113,7 @@ export class TickPlan {
     this.phases = tickPhases(world)
     this.rules = bindRules(world.plugins, world)
     this.steps = bindSteps(world)
+    this.processes = world.processes
   }
 
   /** Before tick t's phases: the timeline sets the inputs (main thread). */
@@ -118,8 +121,9 @@ export class TickPlan {
     this.timeline.apply(t)
   }
 
-  /** After the phases: the plugins' model steps, with `ticks` ticks run (main thread). */
+  /** After the phases: evolutionary processes, then the plugins' model steps, with `ticks` ticks run (main thread). */
   end(ticks: number): void {
+    for (const p of this.processes) p.afterTick(ticks)
     for (const step of this.steps) step(ticks)
   }
 }

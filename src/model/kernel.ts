@@ -3,7 +3,7 @@
 // Nothing here allocates, closes over state or touches Effect; every random draw comes from the agent's stream.
 import * as Net from "./belief-network.js"
 import { nextGaussian, nextUniform } from "./rng.js"
-import type { AgentState, Inputs } from "./state.js"
+import { PENDING, Trait, TRAITS, type AgentState, type Inputs } from "./state.js"
 import type { Topology } from "./graph/topology.js"
 
 /** Scalars and small tables fixed for a run (compiled from the scenario by `world.ts`). */
@@ -42,6 +42,8 @@ export interface Constants {
   readonly memeBeta: Float32Array
   readonly memeDecay: Float32Array
   readonly memeIntensity: Float32Array
+  /** meme evolution (K = 0 without it) */
+  readonly variation: VariationConstants
   /** group attachment: group per agent (-1 none), identity belief per group, content (G×B) and its size */
   readonly groupOf: Int32Array
   readonly groupIdentity: Int32Array
@@ -50,6 +52,21 @@ export interface Constants {
   /** negative attractors: pattern content (K×B) and size */
   readonly patternContent: Int8Array
   readonly patternSize: Int32Array
+}
+
+/** Meme evolution: K slots per agent, the forgetting floor and the mutation operator (evolution/variants.ts). */
+export interface VariationConstants {
+  readonly K: number
+  readonly forget: number
+  /** chance a transmission to a new carrier drafts a new variant */
+  readonly rate: number
+  readonly flip: number
+  readonly drop: number
+  readonly add: number
+  /** per trait: sd of the Gaussian change and the range it is clamped to */
+  readonly sd: Float32Array
+  readonly min: Float32Array
+  readonly max: Float32Array
 }
 
 export interface KernelData {
@@ -94,6 +111,9 @@ export class Kernel {
   private readonly m1: Float64Array
   private readonly m2: Float64Array
   private readonly m3: Float64Array
+  /** variant slots per agent (0 without meme evolution) and which of the agent's slots were refreshed this tick */
+  private readonly K: number
+  private readonly refreshed: Uint8Array
 
   constructor(d: KernelData) {
     this.c = d.constants
@@ -117,6 +137,8 @@ export class Kernel {
     this.m1 = new Float64Array(B * B)
     this.m2 = new Float64Array(B * B)
     this.m3 = new Float64Array(B * B)
+    this.K = d.constants.variation.K
+    this.refreshed = new Uint8Array(this.K)
   }
 
   /** Heat-bath updates of the agents order[lo..hi) of one colour class; `observe` draws this tick's evidence. */
@@ -314,6 +336,13 @@ export class Kernel {
       if (xm === 0) continue
       for (let a = 0; a < B; a++) mf[a] += xm * c.memeLoad[m * B + a]
     }
+    const K = this.K
+    for (let k = i * K; k < (i + 1) * K; k++) {
+      const v = s.carried[k]
+      if (v < 0) continue
+      const xm = s.carriedSalience[k] * s.variantTraits[v * TRAITS + Trait.load]
+      for (let a = 0; a < B; a++) mf[a] += xm * s.variantContent[v * B + a]
+    }
   }
 
   /** Which memes each agent in lo..hi hosts: the share of the meme's content it holds reaches the threshold. */
@@ -329,13 +358,33 @@ export class Kernel {
         }
         s.hosts[i * c.M + m] = held >= c.memeThreshold[m] * c.memeSize[m] - 1e-9 ? 1 : 0
       }
+      if (this.K > 0) this.offerVariants(i)
+    }
+  }
+
+  /** Meme evolution: a carried variant is offered to neighbours while the agent hosts it (holds enough of its content). */
+  private offerVariants(i: number): void {
+    const s = this.s
+    const B = this.c.B
+    for (let k = i * this.K; k < (i + 1) * this.K; k++) {
+      const v = s.carried[k]
+      let offered = -1
+      if (v >= 0) {
+        let held = 0
+        for (let a = 0; a < B; a++) {
+          const cv = s.variantContent[v * B + a]
+          if (cv !== 0 && cv === s.spins[i * B + a]) held++
+        }
+        if (held >= s.variantTraits[v * TRAITS + Trait.threshold] * s.variantSize[v] - 1e-9) offered = v
+      }
+      s.offer[k] = offered
     }
   }
 
   /** After the sweeps: salience, prediction error, plasticity and energy of the agents lo..hi. */
   settle(lo: number, hi: number): void {
     for (let i = lo; i < hi; i++) {
-      const rise = this.transmit(i)
+      const rise = this.K > 0 ? this.transmitVariants(i) : this.transmit(i)
       const pe = this.s.surprise[i]
       this.reorganise(i)
       this.relax(i, pe, rise)
@@ -364,6 +413,114 @@ export class Kernel {
       if (now > old) rise += c.memeIntensity[m] * (now - old)
     }
     return rise
+  }
+
+  /**
+   * Meme evolution. For each neighbour j with w > 0 and each variant v it offers, in edge then slot order: a
+   * carrier of v is refreshed to salience 1 with chance β_v min(1, w); an agent with a free slot takes v with the
+   * same chance (without one a newcomer displaces a faded variant, `slotFor`). With chance `rate` (at most once
+   * per agent per tick) the receiver's copy is a new variant drafted from v instead of v itself.
+   * Unrefreshed slots decay by δ_v and are freed below `forget` unless the agent hosts the variant. Returns Σ α Δx⁺ (a draft pays its parent's α).
+   */
+  private transmitVariants(i: number): number {
+    const { s, x, t } = this
+    const K = this.K
+    const base = i * K
+    const refreshed = this.refreshed
+    refreshed.fill(0)
+    let rise = 0
+    if (x.sleep[i] === 0) {
+      for (let e = t.offsets[i]; e < t.offsets[i + 1]; e++) {
+        const w = t.weights[e]
+        if (w <= 0) continue
+        const jb = t.neighbours[e] * K
+        for (let kj = 0; kj < K; kj++) {
+          const v = s.offer[jb + kj]
+          if (v < 0) continue
+          const slot = this.slotFor(base, v)
+          if (slot < 0 || refreshed[slot] === 1) continue
+          const beta = s.variantTraits[v * TRAITS + Trait.transmissibility]
+          if (nextUniform(s.rng, i) >= beta * (w < 1 ? w : 1)) continue
+          refreshed[slot] = 1
+          const at = base + slot
+          const before = s.carried[at] === v ? s.carriedSalience[at] : 0
+          rise += s.variantTraits[v * TRAITS + Trait.intensity] * (1 - before)
+          // Any successful transmission can vary the receiver's copy, a refresh too: culture keeps varying at equilibrium.
+          if (this.mutates(i)) s.carried[at] = this.draft(i, v)
+          else if (s.carried[at] !== v) s.carried[at] = v
+          s.carriedSalience[at] = 1
+        }
+      }
+    }
+    for (let slot = 0; slot < K; slot++) {
+      const at = base + slot
+      const v = s.carried[at]
+      if (v < 0 || refreshed[slot] === 1) continue
+      const now = s.carriedSalience[at] * (1 - s.variantTraits[v * TRAITS + Trait.decay])
+      // Forgotten only when faded and no longer held: a variant imprinted into the agent's beliefs stays with it.
+      if (now < this.c.variation.forget && s.offer[at] < 0) {
+        s.carried[at] = -1
+        s.carriedSalience[at] = 0
+      } else s.carriedSalience[at] = now
+    }
+    return rise
+  }
+
+  /**
+   * The slot of agent `base / K` that carries v; else a free slot; else the least salient faded one (below
+   * `forget`: held in the agent's beliefs but out of its attention), whose variant a newcomer displaces; else -1.
+   */
+  private slotFor(base: number, v: number): number {
+    const { carried, carriedSalience } = this.s
+    let free = -1
+    let faded = -1
+    for (let k = 0; k < this.K; k++) {
+      const u = carried[base + k]
+      if (u === v) return k
+      if (u === -1) {
+        if (free < 0) free = k
+      } else if (u >= 0 && carriedSalience[base + k] < this.c.variation.forget) {
+        if (faded < 0 || carriedSalience[base + k] < carriedSalience[base + faded]) faded = k
+      }
+    }
+    return free >= 0 ? free : faded
+  }
+
+  /** Whether this acquisition is a mutation: at most one draft per agent per tick. */
+  private mutates(i: number): boolean {
+    const rate = this.c.variation.rate
+    return rate > 0 && this.s.birthParent[i] < 0 && nextUniform(this.s.rng, i) < rate
+  }
+
+  /** Drafts a variant of v into agent i's birth buffers (content, then traits); the main thread numbers it. */
+  private draft(i: number, v: number): number {
+    const { c, s } = this
+    const mv = c.variation
+    const B = c.B
+    const out = i * B
+    let asserted = 0
+    for (let a = 0; a < B; a++) {
+      let cv = s.variantContent[v * B + a]
+      if (cv !== 0) {
+        if (mv.flip > 0 && nextUniform(s.rng, i) < mv.flip) cv = -cv
+        else if (mv.drop > 0 && nextUniform(s.rng, i) < mv.drop) cv = 0
+      } else if (mv.add > 0 && nextUniform(s.rng, i) < mv.add) cv = nextUniform(s.rng, i) < 0.5 ? -1 : 1
+      s.birthContent[out + a] = cv
+      if (cv !== 0) asserted++
+    }
+    // A variant asserts something: when every belief was dropped, the parent's first one stays.
+    if (asserted === 0) {
+      let a = 0
+      while (s.variantContent[v * B + a] === 0) a++
+      s.birthContent[out + a] = s.variantContent[v * B + a]
+    }
+    for (let t = 0; t < TRAITS; t++) {
+      let z = s.variantTraits[v * TRAITS + t]
+      if (mv.sd[t] > 0) z += mv.sd[t] * nextGaussian(s.rng, i)
+      s.birthTraits[i * TRAITS + t] = z < mv.min[t] ? mv.min[t] : z > mv.max[t] ? mv.max[t] : z
+    }
+    s.birthParent[i] = v
+    return PENDING
   }
 
   /** Plasticity p = clamp((ε-θ)/(ε_sat-θ)); Hebbian imprinting (or nREM housekeeping) and the complexity bias. */

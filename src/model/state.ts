@@ -2,11 +2,22 @@
 // With `shared`, every array lives in a SharedArrayBuffer so worker threads read and write it in place.
 import { alloc } from "./graph/topology.js"
 
-/** Sizes that fix the layout: n agents, B beliefs, P = B(B-1)/2 coupling pairs, M memes. */
+/** Heritable traits of a meme variant, by index into a row of `variantTraits` (names in scenario/evolution.ts). */
+export const Trait = { intensity: 0, load: 1, transmissibility: 2, decay: 3, threshold: 4, tag: 5 } as const
+export const TRAITS = 6
+/** A slot holding a variant drafted this tick, numbered at the end of the tick. */
+export const PENDING = -2
+
+/**
+ * Sizes that fix the layout: n agents, B beliefs, P = B(B-1)/2 coupling pairs, M memes (0 with meme evolution,
+ * whose founders live in the variant table), K variant slots per agent and V variants in the table (0 without).
+ */
 export interface Layout {
   readonly n: number
   readonly B: number
   readonly M: number
+  readonly K: number
+  readonly V: number
   /** whether dispositions differ between agents (else one shared vector of B) */
   readonly individualDispositions: boolean
   /** whether any intervention carries content (else the content-field array is empty) */
@@ -51,6 +62,20 @@ export interface AgentState {
   /** x_i[m], n×M, and whether i hosts m */
   readonly salience: Float32Array
   readonly hosts: Uint8Array
+  /** meme evolution (all empty without it): the variant table index in each of an agent's K slots (-1 empty), n×K */
+  readonly carried: Int32Array
+  readonly carriedSalience: Float32Array
+  /** what each slot offers neighbours this tick: the carried variant when the agent hosts it, else -1 (host phase) */
+  readonly offer: Int32Array
+  /** at most one new variant per agent per tick, drafted in the settle phase and numbered on the main thread: */
+  /** its parent's table index (-1 none), traits (n×T) and content (n×B) */
+  readonly birthParent: Int32Array
+  readonly birthTraits: Float32Array
+  readonly birthContent: Int8Array
+  /** the variant table: traits (V×T, see evolution/variants.ts `Trait`), content (V×B), asserted beliefs (V) */
+  readonly variantTraits: Float32Array
+  readonly variantContent: Int8Array
+  readonly variantSize: Int32Array
   /** xoshiro128** state, 4 words per agent */
   readonly rng: Uint32Array
   /** the truth of each belief (0 = not factual); a shock flips it */
@@ -97,6 +122,15 @@ export const allocState = (l: Layout, shared: boolean): AgentState => ({
   surprise: alloc(Float32Array, l.n, shared),
   salience: alloc(Float32Array, l.n * l.M, shared),
   hosts: alloc(Uint8Array, l.n * l.M, shared),
+  carried: alloc(Int32Array, l.n * l.K, shared).fill(-1),
+  carriedSalience: alloc(Float32Array, l.n * l.K, shared),
+  offer: alloc(Int32Array, l.n * l.K, shared).fill(-1),
+  birthParent: alloc(Int32Array, l.K > 0 ? l.n : 0, shared).fill(-1),
+  birthTraits: alloc(Float32Array, l.K > 0 ? l.n * TRAITS : 0, shared),
+  birthContent: alloc(Int8Array, l.K > 0 ? l.n * l.B : 0, shared),
+  variantTraits: alloc(Float32Array, l.V * TRAITS, shared),
+  variantContent: alloc(Int8Array, l.V * l.B, shared),
+  variantSize: alloc(Int32Array, l.V, shared),
   rng: alloc(Uint32Array, l.n * 4, shared),
   truth: alloc(Int8Array, l.B, shared)
 })

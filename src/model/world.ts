@@ -4,9 +4,14 @@ import { makeStream, nextGaussian, nextUniform, seedStreams } from "./rng.js"
 import type { Scenario } from "../scenario/schema.js"
 import type { SocialGraph } from "./graph/social-graph.js"
 import { compileTopology, type Topology } from "./graph/topology.js"
-import type { Constants, KernelData } from "./kernel.js"
-import { allocInputs, allocState, pairCount, pairIndexTable, type AgentState, type Inputs, type Layout } from "./state.js"
+import type { Constants, KernelData, VariationConstants } from "./kernel.js"
+import { allocInputs, allocState, pairCount, pairIndexTable, Trait, TRAITS, type AgentState, type Inputs, type Layout } from "./state.js"
+import { MEME_TRAITS } from "../scenario/evolution.js"
 import { resolveTargets } from "./targets.js"
+import { MemeVariants } from "./evolution/variants.js"
+import { startProcesses } from "./evolution/index.js"
+import type { EvolutionProcess } from "./evolution/process.js"
+import { alloc } from "./graph/topology.js"
 import { allocPluginState, pluginContext, type LoadedPlugin, type PluginInstance } from "./plugin.js"
 
 export interface BeliefInfo {
@@ -26,6 +31,10 @@ export interface World extends KernelData {
   readonly targets: ReadonlyArray<Int32Array>
   /** loaded plugins with their state, in scenario order (none for the built-in model alone) */
   readonly plugins: ReadonlyArray<PluginInstance>
+  /** meme evolution's variant table and lineages (undefined unless `evolution.memes` is declared) */
+  readonly memeVariants: MemeVariants | undefined
+  /** the evolutionary processes the scenario turns on (src/model/evolution/index.ts), in registry order */
+  readonly processes: ReadonlyArray<EvolutionProcess>
 }
 
 const AGENT_SALT = 0x6167656e
@@ -50,26 +59,33 @@ export const makeWorld = (
   const beliefIndex = new Map(beliefs.map((b, i) => [b.name, i]))
   const B = beliefs.length
   const n = graph.n
-  const M = s.memes.length
+  const variation = s.evolution.memes
+  // With meme evolution the declared memes are the variant table's founders, not fixed per-agent columns.
+  const M = variation ? 0 : s.memes.length
   const topology = compileTopology(graph, shared)
   const rituals = s.interventions.filter((i) => i.kind === "ritual").length
   const layout: Layout = {
     n, B, M,
+    K: variation ? variation.slots : 0,
+    V: variation ? Math.max(variation.capacity, s.memes.length) : 0,
     individualDispositions: s.prior.hNoise > 0,
     evidence: s.beliefs.some((b) => b.kind === "factual"),
     contentFields: s.interventions.some((iv) => "content" in iv && Object.keys(iv.content).length > 0)
   }
   const state = allocState(layout, shared)
   const inputs = allocInputs(layout, rituals, shared)
-  const constants = makeConstants(s, graph, beliefIndex, layout)
+  const constants = makeConstants(s, graph, beliefIndex, layout, shared)
   const ctx = { graph, topology, seed: s.seed, file }
   const targets = s.interventions.map((iv, k) => resolveTargets(iv.target, ctx, TARGET_SALT + k, `interventions[${k}].target`))
   const world: World = {
     scenario: s, file, graph, beliefs, beliefIndex, groupNames: s.groups.map((g) => g.name),
     constants, state, inputs, topology, targets,
-    plugins: plugins.map((p) => ({ ...p, state: allocPluginState(p.plugin, n, shared) }))
+    plugins: plugins.map((p) => ({ ...p, state: allocPluginState(p.plugin, n, shared) })),
+    memeVariants: variation ? new MemeVariants(s, constants, state, graph, beliefs.map((b) => b.name)) : undefined,
+    processes: []
   }
   initialise(world)
+  ;(world.processes as EvolutionProcess[]).push(...startProcesses(world))
   // After the built-in state, in plugin order: a plugin's init may draw from agents' streams.
   for (const p of world.plugins) p.plugin.init?.(pluginContext(p, world))
   return world
@@ -80,18 +96,22 @@ const vector = (content: Readonly<Record<string, number>>, index: ReadonlyMap<st
   for (const [name, v] of Object.entries(content)) out[at + index.get(name)!] = v
 }
 
-const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<string, number>, layout: Layout): Constants => {
+const makeConstants = (
+  s: Scenario, graph: SocialGraph, index: ReadonlyMap<string, number>, layout: Layout, shared: boolean
+): Constants => {
   const B = index.size
-  const M = s.memes.length
+  const M = layout.M
+  const memes = M > 0 ? s.memes : []
   const G = s.groups.length
   const memeContent = new Int8Array(M * B)
   const memeLoad = new Float32Array(M * B)
-  s.memes.forEach((m, k) => {
+  memes.forEach((m, k) => {
     vector(m.content, index, memeContent, k * B)
     for (let a = 0; a < B; a++) memeLoad[k * B + a] = m.load * memeContent[k * B + a]
   })
   // Scenario groups are matched to graph groups by name; graph groups the scenario does not declare have no content.
-  const groupOf = new Int32Array(graph.n).fill(-1)
+  // Shared: ritual evolution moves agents between groups on the main thread and the kernels read membership.
+  const groupOf = alloc(Int32Array, graph.n, shared).fill(-1)
   const graphToScenario = graph.groupNames.map((name) => s.groups.findIndex((g) => g.name === name))
   for (let i = 0; i < graph.n; i++) if (graph.group[i] >= 0) groupOf[i] = graphToScenario[graph.group[i]]
   const groupIdentity = new Int32Array(s.groups.map((g) => index.get(g.identity ?? `member:${g.name}`)!))
@@ -117,13 +137,32 @@ const makeConstants = (s: Scenario, graph: SocialGraph, index: ReadonlyMap<strin
     evidence: layout.evidence, contentFields: layout.contentFields,
     expressed, pairIndex: pairIndexTable(B), hStride: s.prior.hNoise > 0 ? B : 0,
     memeLoad, memeContent,
-    memeSize: new Int32Array(s.memes.map((m) => Object.keys(m.content).length)),
-    memeThreshold: new Float32Array(s.memes.map((m) => m.threshold)),
-    memeBeta: new Float32Array(s.memes.map((m) => m.transmissibility)),
-    memeDecay: new Float32Array(s.memes.map((m) => m.decay)),
-    memeIntensity: new Float32Array(s.memes.map((m) => m.intensity)),
+    memeSize: new Int32Array(memes.map((m) => Object.keys(m.content).length)),
+    memeThreshold: new Float32Array(memes.map((m) => m.threshold)),
+    memeBeta: new Float32Array(memes.map((m) => m.transmissibility)),
+    memeDecay: new Float32Array(memes.map((m) => m.decay)),
+    memeIntensity: new Float32Array(memes.map((m) => m.intensity)),
+    variation: variationConstants(s, layout),
     groupOf, groupIdentity, groupContent, groupContentSize,
     patternContent, patternSize: new Int32Array(s.patterns.map((p) => Object.keys(p.beliefs).length))
+  }
+}
+
+/** The kernel's view of meme evolution: slots, forgetting and the mutation operator (all zero without it). */
+const variationConstants = (s: Scenario, layout: Layout): VariationConstants => {
+  const v = s.evolution.memes
+  const sd = new Float32Array(TRAITS)
+  const min = new Float32Array(TRAITS)
+  const max = new Float32Array(TRAITS)
+  if (v) {
+    MEME_TRAITS.forEach((name, t) => (sd[t] = v.mutation.sd[name]))
+    max.set([v.mutation.maxIntensity, v.mutation.maxLoad, 1, 1, 1, 3.4e38])
+    min[Trait.tag] = -3.4e38
+  }
+  return {
+    K: layout.K, forget: v?.forget ?? 0, rate: v?.mutation.rate ?? 0,
+    flip: v?.mutation.flip ?? 0, drop: v?.mutation.drop ?? 0, add: v?.mutation.add ?? 0,
+    sd, min, max
   }
 }
 

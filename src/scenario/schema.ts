@@ -4,6 +4,7 @@
 import { Effect, Schema } from "effect"
 import { interventionSchemas, type ExtraKinds } from "../model/interventions/index.js"
 import { MAX_SEED } from "../model/rng.js"
+import { EvolutionSpec } from "./evolution.js"
 import { bool, Content, Count, num, optionalContent, param, Probability, section, Sign, Target, targetField } from "./fields.js"
 
 export { Target } from "./fields.js"
@@ -184,6 +185,7 @@ const scenarioFields = {
   ),
   memes: Schema.Array(MemeSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   patterns: Schema.Array(PatternSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  evolution: section(EvolutionSpec, "cultural evolution: memes that vary and rituals that are imitated (off unless declared)"),
   interventions: Schema.Array(InterventionSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   plugins: Schema.optionalKey(
     Schema.Array(PluginRef).annotate({ description: "plugins: ES modules adding state, rules, reporters and intervention kinds (docs/PLUGINS.md)" })

@@ -11,7 +11,7 @@ export const seedMeme: InterventionKind<"seedMeme", typeof fields> = defineInter
   fields,
   doc: {
     parameters: "`meme`",
-    effect: "at onset, targets take the meme's content and salience 1"
+    effect: "at onset, targets take the meme's content and salience 1 (with meme evolution: they carry the founder variant)"
   },
   check: (iv, at, { scenario: s, fail }) => {
     if (!s.memes.some((m) => m.name === iv.meme)) {
@@ -19,16 +19,19 @@ export const seedMeme: InterventionKind<"seedMeme", typeof fields> = defineInter
     }
   },
   setup: (iv, { world: w, agents }) => {
-    const { constants: c, state } = w
+    const { constants: c, state, memeVariants } = w
     const m = w.scenario.memes.findIndex((x) => x.name === iv.meme)
+    // With meme evolution the founder is row m of the variant table; without, column m of the meme arrays.
+    const content = memeVariants ? state.variantContent : c.memeContent
     return (_t, phase) => {
       if (phase !== 0) return
       for (const i of agents) {
         for (let a = 0; a < c.B; a++) {
-          const v = c.memeContent[m * c.B + a]
+          const v = content[m * c.B + a]
           if (v !== 0) state.spins[i * c.B + a] = v
         }
-        state.salience[i * c.M + m] = 1
+        if (memeVariants) memeVariants.seed(i, m)
+        else state.salience[i * c.M + m] = 1
       }
     }
   }

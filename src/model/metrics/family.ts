@@ -2,6 +2,7 @@
 // declared once with its name, its doc line and its value, so names, order and values cannot drift apart.
 import type { Slot } from "../kernel.js"
 import type { World } from "../world.js"
+import { MEME_TRAITS } from "../../scenario/evolution.js"
 
 /** A per-agent value the kernel's `measure` writes (src/kernel.ts `Slot`). */
 export type SlotName = keyof typeof Slot
@@ -14,7 +15,8 @@ export const items = {
   meme: (c: ColumnContext) => c.scenario.memes.map((m) => m.name),
   group: (c: ColumnContext) => c.groupNames,
   pattern: (c: ColumnContext) => c.scenario.patterns.map((p) => p.name),
-  belief: (c: ColumnContext) => c.beliefs.map((b) => b.name)
+  belief: (c: ColumnContext) => c.beliefs.map((b) => b.name),
+  trait: (_c: ColumnContext) => MEME_TRAITS
 } as const
 export type Item = keyof typeof items
 
@@ -33,6 +35,8 @@ export type Column<A> =
 
 export interface MetricFamily<A = any, S extends SlotName = SlotName> {
   readonly family: string
+  /** when the family's columns exist (always without it), e.g. only when the scenario turns a process on */
+  readonly when?: (c: ColumnContext) => boolean
   readonly slots: ReadonlyArray<S>
   /** One pass over the agents, in agent order, so the values never depend on how agents were partitioned. */
   readonly accumulate: (r: Reading<S>) => A

@@ -8,6 +8,7 @@ import { dissonance } from "./dissonance.js"
 import { energy } from "./energy.js"
 import { type ColumnContext, items, type MetricFamily } from "./family.js"
 import { memes } from "./memes.js"
+import { variants } from "./variants.js"
 import { patterns } from "./patterns.js"
 import { structure } from "./structure.js"
 import { tick } from "./tick.js"
@@ -15,17 +16,20 @@ import { tick } from "./tick.js"
 export { type Column, type ColumnContext, defineMetrics, type MetricFamily, type SlotName } from "./family.js"
 
 export const metricFamilies: ReadonlyArray<MetricFamily> = [
-  tick, energy, dissonance, structure, disagreement, memes, attachment, patterns, beliefs
+  tick, energy, dissonance, structure, disagreement, memes, variants, attachment, patterns, beliefs
 ]
+
+/** The families whose columns a world (or scenario) has, in order. */
+const familiesOf = (c: ColumnContext): ReadonlyArray<MetricFamily> => metricFamilies.filter((f) => f.when?.(c) ?? true)
 
 /** The metrics table's column names, in order. */
 export const metricColumns = (c: ColumnContext): string[] =>
-  metricFamilies.flatMap((f) => f.columns.flatMap((col) => ("each" in col ? items[col.each](c).map(col.name) : [col.name])))
+  familiesOf(c).flatMap((f) => f.columns.flatMap((col) => ("each" in col ? items[col.each](c).map(col.name) : [col.name])))
 
 /** Reduces per-agent values (`perAgent`, filled by Kernel.measure) and the state into one metrics row. */
 export const reduce = (w: World, tickNo: number, perAgent: Float64Array): number[] => {
   const row: number[] = []
-  for (const f of metricFamilies) {
+  for (const f of familiesOf(w)) {
     const a = f.accumulate({ w, tick: tickNo, perAgent, slot: Slot })
     for (const col of f.columns) {
       if (!("each" in col)) {

@@ -11,12 +11,18 @@ const perMeme = (values: Uint8Array | Float32Array, n: number, M: number): numbe
 export const memes = defineMetrics({
   family: "memes",
   slots: [],
-  accumulate: ({ w }) => ({
-    share: perMeme(w.state.hosts, w.constants.n, w.constants.M),
-    salience: perMeme(w.state.salience, w.constants.n, w.constants.M)
-  }),
+  accumulate: ({ w }) =>
+    w.memeVariants
+      ? { share: w.memeVariants.summary.founderShare, salience: w.memeVariants.summary.founderSalience }
+      : { share: perMeme(w.state.hosts, w.constants.n, w.constants.M), salience: perMeme(w.state.salience, w.constants.n, w.constants.M) },
   columns: [
-    { each: "meme", name: (m) => `share_${m}`, doc: "share of agents hosting the meme", values: (a) => a.share },
-    { each: "meme", name: (m) => `salience_${m}`, doc: "mean salience of the meme", values: (a) => a.salience }
+    {
+      each: "meme", name: (m) => `share_${m}`, values: (a) => a.share,
+      doc: "share of agents hosting the meme (with meme evolution: carrying a variant of its lineage)"
+    },
+    {
+      each: "meme", name: (m) => `salience_${m}`, values: (a) => a.salience,
+      doc: "mean salience of the meme (with meme evolution: of each agent's most salient variant of its lineage, 0 for none)"
+    }
   ]
 })
