@@ -20,13 +20,16 @@ export const phaseAt = (iv: Intervention, t: number): number => {
 export class Timeline {
   private wasActive = false
   private readonly effects: ReadonlyArray<Apply>
+  private readonly schedules: ReadonlyArray<(t: number) => number>
   /** This tick's phase of each intervention (-1 inactive), reused every tick. */
   private readonly phases: Int32Array
 
   constructor(private readonly w: World) {
     const ivs = w.scenario.interventions
     const extra = w.plugins.flatMap((p) => p.plugin.interventions ?? [])
-    this.effects = ivs.map((iv, k) => setupIntervention(iv, { world: w, agents: w.targets[k], k }, extra))
+    const setups = ivs.map((iv, k) => setupIntervention(iv, { world: w, agents: w.targets[k], k }, extra))
+    this.effects = setups.map((e) => (typeof e === "function" ? e : e.apply))
+    this.schedules = setups.map((e, k) => (typeof e === "function" ? (t: number) => phaseAt(ivs[k], t) : e.phaseAt))
     this.phases = new Int32Array(ivs.length)
   }
 
@@ -35,7 +38,7 @@ export class Timeline {
     const ivs = this.w.scenario.interventions
     let active = false
     for (let k = 0; k < ivs.length; k++) {
-      this.phases[k] = phaseAt(ivs[k], t)
+      this.phases[k] = this.schedules[k](t)
       if (this.phases[k] >= 0) active = true
     }
     if (!active && !this.wasActive) return

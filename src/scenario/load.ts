@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
 import { checkIntervention, type ExtraKinds, type References } from "../model/interventions/index.js"
+import { checkRitualEvolution } from "../model/evolution/rituals.js"
 import { decodeUtf8 } from "../io/utf8.js"
 import { PathError, renderPath, setPath } from "./path.js"
 import { ScenarioSpec, scenarioSpecWith, type Scenario } from "./schema.js"
@@ -164,6 +165,7 @@ const checkReferences = (s: Scenario, file: string, extra: ExtraKinds): void => 
     if ("content" in iv) content(iv.content, `${at}.content`)
     checkIntervention(iv, at, refs, extra)
   })
+  if (s.evolution.rituals) checkRitualEvolution(s, s.evolution.rituals, fail)
 }
 
 const checkTarget = (t: Scenario["interventions"][number]["target"], path: string, group: (n: string, p: string) => void) => {

@@ -1,7 +1,7 @@
 // The registry of intervention kinds, in documentation order. The scenario schema's union, the reference checks,
 // the timeline and the table in docs/MODEL.md §9 are all built from this list: a new kind is one file added here.
 import type { Intervention } from "../../scenario/schema.js"
-import type { Apply, InterventionKind, References, Setup } from "./kind.js"
+import type { Apply, InterventionKind, References, Scheduled, Setup } from "./kind.js"
 import { fieldAnnealing } from "./fieldAnnealing.js"
 import { meditation } from "./meditation.js"
 import { psychedelic } from "./psychedelic.js"
@@ -11,7 +11,9 @@ import { shock } from "./shock.js"
 import { sinks } from "./sinks.js"
 import { sleep } from "./sleep.js"
 
-export { defineIntervention, type Apply, type InterventionKind, type KindDoc, type References, type Setup } from "./kind.js"
+export {
+  defineIntervention, type Apply, type InterventionKind, type KindDoc, type References, type Scheduled, type Setup
+} from "./kind.js"
 
 export const interventionKinds = [ritual, meditation, psychedelic, sinks, sleep, fieldAnnealing, seedMeme, shock] as const
 
@@ -37,6 +39,6 @@ const entryOf = (iv: Intervention, extra: ExtraKinds): ExtraKinds[number] =>
 export const checkIntervention = (iv: Intervention, at: string, refs: References, extra: ExtraKinds = []): void =>
   entryOf(iv, extra).check?.(iv as never, at, refs)
 
-/** Sets an intervention up for a run and returns its per-tick effect. */
-export const setupIntervention = (iv: Intervention, on: Setup, extra: ExtraKinds = []): Apply =>
+/** Sets an intervention up for a run and returns its per-tick effect (with its own schedule, for some). */
+export const setupIntervention = (iv: Intervention, on: Setup, extra: ExtraKinds = []): Apply | Scheduled =>
   entryOf(iv, extra).setup(iv as never, on)

@@ -13,6 +13,13 @@ export type Member<K extends string, F extends Schema.Struct.Fields> = Schema.St
 /** Sets one active intervention's inputs for tick t; `phase` is the tick inside the occurrence (0 = onset). */
 export type Apply = (t: number, phase: number) => void
 
+/** An effect that keeps its own schedule instead of the timing fields' (an evolving ritual's period changes). */
+export interface Scheduled {
+  readonly apply: Apply
+  /** tick t's phase inside an occurrence (-1: inactive); the timeline asks once per tick, in tick order */
+  readonly phaseAt: (t: number) => number
+}
+
 /** What an intervention is set up with, once per run: the world, its resolved targets and its index. */
 export interface Setup {
   readonly world: World
@@ -39,8 +46,8 @@ export interface InterventionKind<K extends string = string, F extends Schema.St
   readonly doc: KindDoc
   /** Checks what the schema alone cannot (names of beliefs, groups, memes; constraints between fields). */
   readonly check?: (iv: Member<K, F>["Type"], at: string, refs: References) => void
-  /** Precomputes what the kind needs (indices, scratch) and returns its per-tick effect. */
-  readonly setup: (iv: Member<K, F>["Type"], on: Setup) => Apply
+  /** Precomputes what the kind needs (indices, scratch) and returns its per-tick effect (with its own schedule). */
+  readonly setup: (iv: Member<K, F>["Type"], on: Setup) => Apply | Scheduled
 }
 
 /** Declares a kind from its own fields; the schema member gets `kind` and the timing fields in front. */
@@ -49,7 +56,7 @@ export const defineIntervention = <const K extends string, const F extends Schem
   readonly fields: F
   readonly doc: KindDoc
   readonly check?: (iv: Member<K, F>["Type"], at: string, refs: References) => void
-  readonly setup: (iv: Member<K, F>["Type"], on: Setup) => Apply
+  readonly setup: (iv: Member<K, F>["Type"], on: Setup) => Apply | Scheduled
 }): InterventionKind<K, F> => ({
   kind: def.kind,
   schema: Schema.Struct({ kind: Schema.Literal(def.kind), ...timing, ...def.fields }) as Member<K, F>,
