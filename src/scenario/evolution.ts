@@ -39,12 +39,12 @@ export const RitualEvolutionSpec = Schema.Struct({
   every: param(10, "ticks between rounds of ritual imitation", { int: true, min: 1 }),
   rate: Probability(0.1, "chance per group per round of imitating the ritual of a more successful group"),
   success: Schema.Literals(["attachment", "growth"]).annotate({
-    description: "what makes a group successful: its members' mean attachment, or its growth since the last round"
+    description: "what makes a group successful: its members' mean attachment, or its relative growth since the last round (only with migration)"
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed("attachment" as const))),
   mutation: section(
     Schema.Struct({
       period: param(1, "sd of the change of a ritual's period in ticks (rounded, at least 1)", { min: 0 }),
-      alpha: param(0.1, "sd of the change of a ritual's intensity alpha", { min: 0 }),
+      alpha: param(0.1, "sd of the change of a ritual's intensity alpha (the result is at least 0)", { min: 0 }),
       duration: param(0.5, "sd of the change of a ritual's duration in ticks (rounded, 1..period)", { min: 0 }),
       flip: Probability(0, "per asserted belief of the ritual's content: chance its sign flips"),
       drop: Probability(0, "per asserted belief: chance it is dropped"),
@@ -54,8 +54,8 @@ export const RitualEvolutionSpec = Schema.Struct({
   ),
   migration: Schema.optionalKey(
     Schema.Struct({
-      threshold: num({}).annotate({ description: "members whose attachment is below this may leave their group" }),
-      rate: Probability(0.05, "chance per round that such a member joins the group most common among its neighbours")
+      threshold: num({}).annotate({ description: "members whose attachment (-1..1) is below this may leave their group" }),
+      rate: Probability(0.05, "chance per round that such a member joins the group with a ritual most common among its neighbours outside its group")
     }).annotate({ description: "agents leave a group they are no longer attached to for a neighbour's group" })
   )
 })
