@@ -11,7 +11,7 @@ import { expandDesign, parseShard, shardRuns } from "../experiment/design.js"
 import { exportDb } from "../experiment/export.js"
 import { loadExperimentWithPlugins } from "../experiment/load.js"
 import { mergeDbs } from "../experiment/merge.js"
-import { plot } from "../experiment/plot.js"
+import { plot, plotMuller } from "../experiment/plot.js"
 import { writeReport } from "../experiment/report.js"
 import { defaultDb, runSweep, type SweepProgress } from "../experiment/sweep.js"
 import { loadInput, loadInputAsync } from "./errors.js"
@@ -174,5 +174,26 @@ const plotCmd = Command.make(
     })
 ).pipe(Command.withDescription("draw one chart of an experiment DB or run directory to SVG or PNG"))
 
+const mullerCmd = Command.make(
+  "muller",
+  {
+    input: Argument.String("input").pipe(Argument.withDescription("run directory or experiment DB of a run with evolution.memes")),
+    run: Flag.String("run").pipe(Flag.optional, Flag.withDescription("the run of an experiment DB (needed when several runs have lineages)")),
+    top: Flag.Int("top").pipe(Flag.withDefault(30), Flag.withDescription("lineages drawn besides the founders, the largest by peak share (default 30); the rest are drawn within their nearest drawn ancestor")),
+    out: Flag.String("out").pipe(Flag.withDefault("muller.svg"), Flag.withDescription("an .svg or .png file (default muller.svg)")),
+    width: Flag.Int("width").pipe(Flag.withDefault(640), Flag.withDescription("plot width in pixels")),
+    height: Flag.Int("height").pipe(Flag.withDefault(320), Flag.withDescription("plot height in pixels")),
+    scale: Flag.Finite("scale").pipe(Flag.withDefault(2), Flag.withDescription("PNG pixels per SVG pixel"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const run = Option.getOrUndefined(o.run)
+      const file = yield* attempt(() =>
+        plotMuller(o.input, { top: o.top, out: o.out, width: o.width, height: o.height, scale: o.scale, ...(run ? { run } : {}) })
+      )
+      process.stdout.write(`${file}\n`)
+    })
+).pipe(Command.withDescription("draw the Muller plot of a run's meme lineages (clade shares over time, nested by descent)"))
+
 /** The experiment commands, registered under `kiln` by commands.ts. */
-export const experimentCommands = [sweep, merge, exportCmd, report, plotCmd] as const
+export const experimentCommands = [sweep, merge, exportCmd, report, plotCmd.pipe(Command.withSubcommands([mullerCmd]))] as const

@@ -1,4 +1,4 @@
-// The public API of experiments: load, expand, sweep (Promise + rxjs progress, or an Effect), merge, export, report, plot.
+// The public API of experiments: load, expand, sweep (Promise + rxjs progress, or an Effect), merge, export, report, plot (Muller plots of lineages too).
 export { ExperimentSpec } from "./schema.js"
 export { loadExperiment, decodeExperiment, loadExperimentWithPlugins, decodeExperimentWithPlugins, experimentJsonSchema, type Experiment } from "./load.js"
 export { expandDesign, shardRuns, runSeed, type Design, type DesignPoint, type PlannedRun, type FactorColumn } from "./design.js"
@@ -8,4 +8,6 @@ export { query as queryResults } from "./store.js"
 export { mergeDbs, type MergeSummary } from "./merge.js"
 export { exportDb, type ExportFormat } from "./export.js"
 export { reportHtml, writeReport } from "./report.js"
-export { plot, renderSvg, type PlotOptions } from "./plot.js"
+export { plot, plotMuller, renderSvg, type PlotOptions, type MullerPlotOptions } from "./plot.js"
+export { mullerLayout, type LineageNode, type HostCount, type MullerLayout, type Clade } from "./muller.js"
+export { loadLineages, mullerSpec, type RunLineages } from "./muller-chart.js"

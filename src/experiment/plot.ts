@@ -4,6 +4,7 @@ import { dirname, extname, resolve } from "node:path"
 import { ensureDir } from "../io/output-dir.js"
 import { InputError } from "../errors.js"
 import { checkMetric, factorNamed, finalSpec, loadResults, timeSpec, type VegaLiteSpec } from "./charts.js"
+import { loadLineages, mullerSpec } from "./muller-chart.js"
 
 export interface PlotOptions {
   /** the metric to draw */
@@ -54,10 +55,39 @@ export const plotSpec = async (input: string, o: Omit<PlotOptions, "out">): Prom
 
 /** Draws one chart to `o.out` (.svg or .png) and returns the file's path. */
 export const plot = async (input: string, o: PlotOptions): Promise<string> => {
-  const ext = extname(o.out).toLowerCase()
-  if (ext !== ".svg" && ext !== ".png") throw new InputError({ file: o.out, path: "--out", message: "expected a file ending in .svg or .png" })
-  const svg = await renderSvg(await plotSpec(input, o))
-  const data = ext === ".svg" ? svg : await svgToPng(svg, o.scale)
+  checkOut(o.out)
+  return writeChart(await plotSpec(input, o), o)
+}
+
+export interface MullerPlotOptions {
+  /** the run of an experiment DB (may be left out when only one run has lineages) */
+  readonly run?: string
+  /** clades drawn besides the founders (default 30) */
+  readonly top?: number
+  /** .svg or .png */
+  readonly out: string
+  readonly width?: number
+  readonly height?: number
+  /** PNG pixels per SVG pixel (default 2) */
+  readonly scale?: number
+}
+
+/** Draws the Muller plot of a run's meme lineages to `o.out` (.svg or .png) and returns the file's path. */
+export const plotMuller = async (input: string, o: MullerPlotOptions): Promise<string> => {
+  checkOut(o.out)
+  if (o.top !== undefined && !(Number.isInteger(o.top) && o.top >= 0)) throw new InputError({ file: input, path: "--top", message: `expected an integer >= 0, got ${o.top}` })
+  return writeChart(mullerSpec(await loadLineages(input, o.run), { top: o.top, width: o.width ?? 640, height: o.height ?? 320 }), o)
+}
+
+const checkOut = (out: string): void => {
+  const ext = extname(out).toLowerCase()
+  if (ext !== ".svg" && ext !== ".png") throw new InputError({ file: out, path: "--out", message: "expected a file ending in .svg or .png" })
+}
+
+/** Renders a spec to `o.out` (atomically: a temporary file renamed into place). */
+const writeChart = async (spec: VegaLiteSpec, o: { readonly out: string; readonly scale?: number }): Promise<string> => {
+  const svg = await renderSvg(spec)
+  const data = extname(o.out).toLowerCase() === ".svg" ? svg : await svgToPng(svg, o.scale)
   const file = resolve(o.out)
   ensureDir(dirname(file))
   const tmp = `${file}.tmp-${process.pid}`

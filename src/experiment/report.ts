@@ -5,6 +5,7 @@ import { createRequire } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
 import { ensureDir } from "../io/output-dir.js"
 import { finalSpec, formatValue, loadResults, timeSpec, type Results, type VegaLiteSpec } from "./charts.js"
+import { mullerSpec, reportLineages } from "./muller-chart.js"
 
 const require = createRequire(import.meta.url)
 
@@ -63,6 +64,7 @@ export const reportSpecs = (r: Results): { time: VegaLiteSpec[]; final: VegaLite
 export const reportHtml = async (input: string): Promise<string> => {
   const r = await loadResults(input)
   const specs = reportSpecs(r)
+  const muller = (await reportLineages(input)).map((l) => mullerSpec(l, { width: 560, height: 260 }))
   const about = r.about.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")
   const sections = [
     `<h2>Metrics over time</h2><p class="note">${r.kind === "experiment"
@@ -70,6 +72,11 @@ export const reportHtml = async (input: string): Promise<string> => {
       : "One run."}</p><div class="grid">${specs.time.map(chart).join("")}</div>`,
     ...(specs.final.length > 0
       ? [`<h2>Final metrics against the swept parameters</h2><p class="note">The last recorded row of each run; pick the metric in the menu under each chart.</p><div class="grid">${specs.final.map(chart).join("")}</div>`]
+      : []),
+    ...(muller.length > 0
+      ? [`<h2>Meme lineages</h2><p class="note">${r.kind === "experiment"
+        ? "Muller plots of the first replicate of each design point (at most 8): each band is a clade of meme variants, nested in its parent's."
+        : "Each band is a clade of meme variants, nested in its parent's."}</p><div class="grid">${muller.map(chart).join("")}</div>`]
       : []),
     ...(r.kind === "experiment" ? [`<h2>Design</h2>${table(r.design)}`] : []),
     ...(r.failures.length > 0 ? [`<h2>Failed runs</h2>${table(r.failures)}`] : [])
