@@ -1,11 +1,18 @@
 // The format of `frames.bin`, per-tick node state for the viewer: a small header then one fixed-size record per recorded tick.
 //
 // Layout (little-endian; every typed array starts on a 4-byte boundary, so a fetched file is read without copies):
-//   header, 64 bytes: magic "KILNFRM1", then u32 n, B, M, P, frame count, frame stride (bytes), flags, 28 reserved
+//   header, 64 bytes: magic "KILNFRM1", then u32 n, B, M, P, frame count, frame stride (bytes), flags,
+//     lineage count L (with flag LINEAGES, else 0), 24 reserved
 //   frame f at 64 + f·stride: i32 tick | f32 energy[n] | f32 attachment[n] | i8 meme[n] | u8 beliefs[n·W] | pad
-//     meme: index of the dominant hosted meme (highest salience among hosted), -1 for none
+//       | with flag LINEAGES: i32 lineage[n]
+//     meme: index of the dominant hosted meme (highest salience among hosted), -1 for none; with meme evolution,
+//       the founder of the dominant carried variant
 //     beliefs: W = ⌈B/8⌉ bytes per agent, bit a set when s_i[a] = +1
+//     lineage: lineage id of the dominant carried variant (highest salience), -1 for none
 //   then, with flag COUPLINGS: f32 couplings[n·P] of the last recorded tick (packed upper triangles, as in the state)
+//   then, with flag LINEAGES: the lineage table as of the last frame, in columns of L: i32 id | i32 parent (-1 for
+//     founders) | i32 root (founder = scenario meme index) | i32 birth tick
+// Files without a flag's section are read as before: the flags say which sections follow.
 // This module is the wire format only: no Node, no model code, so the viewer (viz/) imports it as it is;
 // src/io/frames.ts records frames from a running world.
 export const FRAMES_FILE = "frames.bin"
@@ -13,6 +20,8 @@ export const FRAMES_MAGIC = "KILNFRM1"
 export const HEADER_BYTES = 64
 /** Header flag: the final couplings follow the frames. */
 export const COUPLINGS = 1
+/** Header flag: each frame ends with the agents' dominant lineage ids, and the lineage table closes the file. */
+export const LINEAGES = 2
 
 export interface FrameShape {
   /** agents, beliefs, memes, coupling pairs B(B-1)/2 */
@@ -25,17 +34,38 @@ export interface FrameShape {
 /** Bytes of one agent's packed beliefs. */
 export const beliefBytes = (B: number): number => Math.ceil(B / 8)
 
-/** Bytes of one frame record (a multiple of 4). */
-export const frameStride = (s: FrameShape): number => {
-  const raw = 4 + 8 * s.n + s.n + s.n * beliefBytes(s.B)
-  return Math.ceil(raw / 4) * 4
+/** Bytes of a frame record before its lineage ids (a multiple of 4). */
+const baseStride = (s: FrameShape): number => Math.ceil((4 + 8 * s.n + s.n + s.n * beliefBytes(s.B)) / 4) * 4
+
+/** Bytes of one frame record (a multiple of 4); `flags` say whether it carries lineage ids. */
+export const frameStride = (s: FrameShape, flags = 0): number => baseStride(s) + (flags & LINEAGES ? 4 * s.n : 0)
+
+/** Where a frame record's lineage ids start. */
+export const lineageOffset = (s: FrameShape): number => baseStride(s)
+
+/** The lineage table (one entry per lineage ever born or declared, in id order), in columns. */
+export interface LineageTable {
+  readonly id: Int32Array
+  readonly parent: Int32Array
+  readonly root: Int32Array
+  readonly birthTick: Int32Array
 }
 
-/** Writes the 64-byte header for `count` frames of shape `s`. */
-export const writeHeader = (out: Uint8Array, s: FrameShape, count: number, flags: number): void => {
+/** Bytes of a lineage table of L lineages. */
+export const lineageTableBytes = (L: number): number => 16 * L
+
+/** Writes the 64-byte header for `count` frames of shape `s` (and, with LINEAGES, a table of `lineages` entries). */
+export const writeHeader = (out: Uint8Array, s: FrameShape, count: number, flags: number, lineages = 0): void => {
   for (let k = 0; k < 8; k++) out[k] = FRAMES_MAGIC.charCodeAt(k)
   const view = new DataView(out.buffer, out.byteOffset, HEADER_BYTES)
-  ;[s.n, s.B, s.M, s.P, count, frameStride(s), flags].forEach((v, k) => view.setUint32(8 + 4 * k, v, true))
+  ;[s.n, s.B, s.M, s.P, count, frameStride(s, flags), flags, flags & LINEAGES ? lineages : 0].forEach((v, k) => view.setUint32(8 + 4 * k, v, true))
+}
+
+/** Writes a lineage table's columns into `out` (lineageTableBytes(L) bytes, 4-byte aligned). */
+export const writeLineageTable = (out: Uint8Array, t: LineageTable): void => {
+  const L = t.id.length
+  const cols = new Int32Array(out.buffer, out.byteOffset, 4 * L)
+  ;[t.id, t.parent, t.root, t.birthTick].forEach((c, k) => cols.set(c, k * L))
 }
 
 /** A decoded frames file: typed-array views into the file's bytes (no copies). */
@@ -50,6 +80,10 @@ export interface Frames extends FrameShape {
   readonly beliefs: (f: number) => Uint8Array
   /** couplings n×P after the last frame, when the file has them */
   readonly couplings: Float32Array | undefined
+  /** agents' dominant lineage ids in frame f (-1 none), when the run evolved memes */
+  readonly lineage: ((f: number) => Int32Array) | undefined
+  /** the lineage table as of the last frame, when the run evolved memes */
+  readonly lineages: LineageTable | undefined
 }
 
 /** s_i[a] ∈ {-1,+1} from a frame's packed beliefs. */
@@ -66,12 +100,15 @@ export const decodeFrames = (input: ArrayBuffer | Uint8Array): Frames => {
   const magic = String.fromCharCode(...bytes.subarray(0, 8))
   if (magic !== FRAMES_MAGIC) throw fail(`starts with ${JSON.stringify(magic)}, expected "${FRAMES_MAGIC}"`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const [n, B, M, P, count, stride, flags] = Array.from({ length: 7 }, (_, k) => view.getUint32(8 + 4 * k, true))
+  const [n, B, M, P, count, stride, flags, L] = Array.from({ length: 8 }, (_, k) => view.getUint32(8 + 4 * k, true))
   const shape = { n, B, M, P }
-  if (stride !== frameStride(shape)) throw fail(`frame stride ${stride} does not match n=${n}, B=${B} (expected ${frameStride(shape)})`)
+  if (stride !== frameStride(shape, flags)) throw fail(`frame stride ${stride} does not match n=${n}, B=${B} (expected ${frameStride(shape, flags)})`)
   const couplingBytes = flags & COUPLINGS ? 4 * n * P : 0
-  const expected = HEADER_BYTES + count * stride + couplingBytes
-  if (bytes.byteLength !== expected) throw fail(`${bytes.byteLength} bytes, expected ${expected} for ${count} frames of ${n} agents`)
+  const tableBytes = flags & LINEAGES ? lineageTableBytes(L) : 0
+  const expected = HEADER_BYTES + count * stride + couplingBytes + tableBytes
+  if (bytes.byteLength !== expected) {
+    throw fail(`${bytes.byteLength} bytes, expected ${expected} for ${count} frames of ${n} agents${tableBytes ? ` and ${L} lineages` : ""}`)
+  }
   const at = (f: number) => {
     if (!(f >= 0 && f < count)) throw new RangeError(`kiln/frames: frame ${f} out of range 0..${count - 1}`)
     return bytes.byteOffset + HEADER_BYTES + f * stride
@@ -87,8 +124,15 @@ export const decodeFrames = (input: ArrayBuffer | Uint8Array): Frames => {
     attachment: (f) => new Float32Array(bytes.buffer, at(f) + 4 + 4 * n, n),
     meme: (f) => new Int8Array(bytes.buffer, at(f) + 4 + 8 * n, n),
     beliefs: (f) => new Uint8Array(bytes.buffer, at(f) + 4 + 9 * n, n * beliefBytes(B)),
-    couplings: couplingBytes > 0 ? new Float32Array(bytes.buffer, end, n * P) : undefined
+    couplings: couplingBytes > 0 ? new Float32Array(bytes.buffer, end, n * P) : undefined,
+    lineage: flags & LINEAGES ? (f) => new Int32Array(bytes.buffer, at(f) + lineageOffset(shape), n) : undefined,
+    lineages: flags & LINEAGES ? lineageColumns(bytes, end + couplingBytes, L) : undefined
   }
+}
+
+const lineageColumns = (bytes: Uint8Array, offset: number, L: number): LineageTable => {
+  const column = (k: number) => new Int32Array(bytes.buffer, offset + 4 * k * L, L)
+  return { id: column(0), parent: column(1), root: column(2), birthTick: column(3) }
 }
 
 /** The frame shown at `tick`: the last frame recorded at or before it (0 when before the first). */

@@ -1,7 +1,10 @@
 // Recording frames while a run steps, and writing `frames.bin` (format: src/frames-format.ts).
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { beliefBytes, COUPLINGS, FRAMES_FILE, frameStride, HEADER_BYTES, writeHeader, type FrameShape } from "./frames-format.js"
+import {
+  beliefBytes, COUPLINGS, FRAMES_FILE, frameStride, HEADER_BYTES, LINEAGES, lineageOffset, lineageTableBytes, writeHeader, writeLineageTable,
+  type FrameShape, type LineageTable
+} from "./frames-format.js"
 import { Kernel, Slot, SLOTS } from "../model/kernel.js"
 import type { World } from "../model/world.js"
 
@@ -9,6 +12,11 @@ export * from "./frames-format.js"
 
 /** Writes agent state at `tick` into `out` (one frame record) from the world and Kernel.measure's output. */
 export const encodeFrame = (w: World, tick: number, perAgent: Float64Array, out: Uint8Array): void => {
+  encodeState(w, tick, perAgent, out)
+  if (w.memeVariants !== undefined) encodeLineages(w, out)
+}
+
+const encodeState = (w: World, tick: number, perAgent: Float64Array, out: Uint8Array): void => {
   const { n, B, M } = w.constants
   const { spins, energy, hosts, salience } = w.state
   const W = beliefBytes(B)
@@ -31,11 +39,59 @@ export const encodeFrame = (w: World, tick: number, perAgent: Float64Array, out:
   }
 }
 
+/** With meme evolution (no per-agent meme columns): each agent's dominant lineage, and its founder as the meme. */
+const encodeLineages = (w: World, out: Uint8Array): void => {
+  const v = w.memeVariants!
+  const n = w.constants.n
+  const meme = new Int8Array(out.buffer, out.byteOffset + 4 + 8 * n, n)
+  const lineage = new Int32Array(out.buffer, out.byteOffset + lineageOffset(shapeOf(w)), n)
+  for (let i = 0; i < n; i++) {
+    const id = v.dominantLineage(i)
+    lineage[i] = id
+    meme[i] = id < 0 ? -1 : v.lineage(id).root
+  }
+}
+
 const shapeOf = (w: World): FrameShape => ({ n: w.constants.n, B: w.constants.B, M: w.constants.M, P: w.constants.P })
+
+const flagsOf = (w: World): number => (w.memeVariants !== undefined ? LINEAGES : 0)
+
+/** Every lineage so far, in id order (empty without meme evolution). */
+export const lineageTable = (w: World): LineageTable => {
+  const v = w.memeVariants
+  const L = v?.lineageCount ?? 0
+  const t = { id: new Int32Array(L), parent: new Int32Array(L), root: new Int32Array(L), birthTick: new Int32Array(L) }
+  for (let id = 0; id < L; id++) {
+    const l = v!.lineage(id)
+    t.id[id] = l.id
+    t.parent[id] = l.parent
+    t.root[id] = l.root
+    t.birthTick[id] = l.birthTick
+  }
+  return t
+}
+
+/** Header, frames, optional couplings and, with meme evolution, the lineage table as it stands. */
+const fileBytes = (w: World, frames: ReadonlyArray<Uint8Array>, couplings: boolean): Uint8Array => {
+  const s = shapeOf(w)
+  const flags = flagsOf(w) | (couplings ? COUPLINGS : 0)
+  const stride = frameStride(s, flags)
+  const table = lineageTable(w)
+  const L = table.id.length
+  const couplingBytes = couplings ? 4 * s.n * s.P : 0
+  const end = HEADER_BYTES + frames.length * stride
+  const out = new Uint8Array(end + couplingBytes + (flags & LINEAGES ? lineageTableBytes(L) : 0))
+  writeHeader(out, s, frames.length, flags, L)
+  frames.forEach((f, k) => out.set(f, HEADER_BYTES + k * stride))
+  if (couplings) new Float32Array(out.buffer, end, s.n * s.P).set(w.state.couplings)
+  if (flags & LINEAGES) writeLineageTable(out.subarray(end + couplingBytes), table)
+  return out
+}
 
 /**
  * Records frames while a run steps: call `record` on each recorded tick (after Engine.measure, passing
- * engine.perAgent for attachment), then `write(dir)`. Frames are kept in memory: n·(9 + ⌈B/8⌉) bytes each.
+ * engine.perAgent for attachment), then `write(dir)`. Frames are kept in memory: n·(9 + ⌈B/8⌉) bytes each, and
+ * 4n more with meme evolution.
  */
 export class FrameRecorder {
   private readonly frames: Uint8Array[] = []
@@ -54,7 +110,7 @@ export class FrameRecorder {
       this.own.kernel.measure(0, world.constants.n, this.own.perAgent)
       perAgent = this.own.perAgent
     }
-    const frame = new Uint8Array(frameStride(shapeOf(world)))
+    const frame = new Uint8Array(frameStride(shapeOf(world), flagsOf(world)))
     encodeFrame(world, tick, perAgent, frame)
     this.frames.push(frame)
     this.world = world
@@ -64,15 +120,12 @@ export class FrameRecorder {
     return this.frames.length
   }
 
-  /** A one-frame file of the last recorded frame (what live mode serves). */
+  /** A one-frame file of the last recorded frame, with the lineage table as it stands (what live mode serves). */
   snapshot(): Uint8Array | undefined {
     const w = this.world
     const last = this.frames[this.frames.length - 1]
     if (w === undefined || last === undefined) return undefined
-    const out = new Uint8Array(HEADER_BYTES + last.byteLength)
-    writeHeader(out, shapeOf(w), 1, 0)
-    out.set(last, HEADER_BYTES)
-    return out
+    return fileBytes(w, [last], false)
   }
 
   /** Agent i's energy at each recorded tick. */
@@ -87,17 +140,11 @@ export class FrameRecorder {
     return { ticks, energy }
   }
 
-  /** The whole file: header, frames, and the couplings of the world as it is now. */
+  /** The whole file: header, frames, the couplings of the world as it is now and, with meme evolution, the lineage table. */
   bytes(): Uint8Array {
     const w = this.world
     if (w === undefined) throw new Error("kiln/frames: nothing recorded; call record(world, tick) on each recorded tick first")
-    const s = shapeOf(w)
-    const stride = frameStride(s)
-    const out = new Uint8Array(HEADER_BYTES + this.frames.length * stride + 4 * s.n * s.P)
-    writeHeader(out, s, this.frames.length, COUPLINGS)
-    this.frames.forEach((f, k) => out.set(f, HEADER_BYTES + k * stride))
-    new Float32Array(out.buffer, HEADER_BYTES + this.frames.length * stride, s.n * s.P).set(w.state.couplings)
-    return out
+    return fileBytes(w, this.frames, true)
   }
 
   /** Writes `frames.bin` into `dir`; returns its path. */

@@ -1,15 +1,16 @@
-// frames.bin: what the recorder writes is what the reader returns, tick by tick; bad files are refused by name.
+// frames.bin: what the recorder writes is what the reader returns, tick by tick, with meme evolution's lineages
+// when the run has them; files without that section keep the old layout; bad files are refused by name.
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { Engine } from "../../src/model/engine.js"
-import { decodeFrames, frameAt, FrameRecorder, spin } from "../../src/io/frames.js"
+import { decodeFrames, frameAt, FrameRecorder, frameStride, HEADER_BYTES, spin } from "../../src/io/frames.js"
 import { SLOTS, Slot } from "../../src/model/kernel.js"
 import { prepareWorld } from "../../src/run/simulation.js"
 import { scenario } from "../support/scenario.js"
 
-const small = scenario({
+const smallJson = {
   name: "frames",
   seed: 5,
   ticks: 12,
@@ -24,7 +25,10 @@ const small = scenario({
     { kind: "seedMeme", meme: "m", target: { ids: ["0", "1", "2"] } },
     { kind: "seedMeme", meme: "k", target: { ids: ["20", "21"] } }
   ]
-})
+}
+const small = scenario(smallJson)
+/** The same with meme evolution that mutates often, so a 12-tick run has lineages below its founders. */
+const evolving = scenario({ ...smallJson, evolution: { memes: { mutation: { rate: 0.5 } } } })
 
 describe("frames", () => {
   it("round-trips energy, attachment, dominant meme, beliefs and final couplings", () => {
@@ -68,6 +72,58 @@ describe("frames", () => {
     })
     expect(expected.at(-1)!.hosts.some((h) => h === 1)).toBe(true)
     expect(f.couplings).toEqual(world.state.couplings)
+    expect([f.lineage, f.lineages]).toEqual([undefined, undefined])
+  })
+
+  it("without meme evolution keeps the layout of files written before lineages: no lineage bytes, reserved header zero", () => {
+    const world = prepareWorld(small)
+    const rec = new FrameRecorder()
+    rec.record(world, 0)
+    rec.record(world, 1)
+    const bytes = rec.bytes()
+    const { n, P } = world.constants
+    expect(bytes.byteLength).toBe(HEADER_BYTES + 2 * frameStride(world.constants) + 4 * n * P)
+    expect(frameStride(world.constants)).toBe(Math.ceil((4 + 9 * n + n * 2) / 4) * 4)
+    expect(Array.from(bytes.subarray(36, HEADER_BYTES)).every((b) => b === 0)).toBe(true)
+  })
+
+  it("with meme evolution round-trips each agent's dominant lineage, its founder as the meme, and the lineage table", () => {
+    const world = prepareWorld(evolving)
+    const variants = world.memeVariants!
+    const engine = new Engine(world)
+    const rec = new FrameRecorder()
+    const expected: Array<{ tick: number; lineage: Int32Array }> = []
+    const snap = () => {
+      engine.measure()
+      rec.record(world, engine.tick, engine.perAgent)
+      expected.push({ tick: engine.tick, lineage: Int32Array.from({ length: world.constants.n }, (_, i) => variants.dominantLineage(i)) })
+    }
+    snap()
+    while (engine.tick < 12) {
+      engine.step()
+      if (engine.tick % 3 === 0) snap()
+    }
+    const f = decodeFrames(rec.bytes())
+    expect(Array.from(f.ticks)).toEqual(expected.map((e) => e.tick))
+    expected.forEach((e, k) => {
+      expect(f.lineage!(k)).toEqual(e.lineage)
+      expect(Array.from(f.meme(k))).toEqual(Array.from(e.lineage, (id) => (id < 0 ? -1 : variants.lineage(id).root)))
+    })
+    expect(expected.at(-1)!.lineage.some((id) => id >= 0)).toBe(true)
+    const t = f.lineages!
+    expect(t.id.length).toBe(variants.lineageCount)
+    for (let id = 0; id < variants.lineageCount; id++) {
+      const l = variants.lineage(id)
+      expect([t.id[id], t.parent[id], t.root[id], t.birthTick[id]]).toEqual([l.id, l.parent, l.root, l.birthTick])
+    }
+    // mutation at rate 0.5 has made variants below the two founders
+    expect(Array.from(t.parent).filter((p) => p >= 0).length).toBeGreaterThan(0)
+    expect(f.couplings).toEqual(world.state.couplings)
+    // live mode's one-frame snapshot carries the newest ids and the table as it stands
+    const s = decodeFrames(rec.snapshot()!)
+    expect([s.count, s.couplings]).toEqual([1, undefined])
+    expect(s.lineage!(0)).toEqual(expected.at(-1)!.lineage)
+    expect(s.lineages!.parent).toEqual(t.parent)
   })
 
   it("measures attachment itself when not given Kernel.measure's output", () => {
