@@ -55,13 +55,21 @@ describe("imitation", () => {
   })
 
   it("with rate 0 every group keeps its ritual, and the run is the run without evolution", async () => {
-    const json = scenarioJson(1, { every: 20, rate: 0, mutation: exact })
+    const base = scenarioJson(1, { every: 20, rate: 0, mutation: exact })
+    // Schedules beyond the simplest: a late start, occurrences of two ticks, an end.
+    const interventions = (base.interventions as object[]).map((iv, k) => (k === 1 ? { ...iv, start: 3, duration: 2, until: 150 } : iv))
+    const json = { ...base, interventions }
     const evolving = await simulate(decodeScenario(json))
     const fixed = await simulate(decodeScenario({ ...json, evolution: {} }))
     expect(evolving.metrics.rows).toEqual(fixed.metrics.rows)
     expect(Array.from(evolutionOf(evolving.world).carried)).toEqual([0, 1, 2, 3])
     const lineages = tableRows(evolving.world, "ritual_lineages")
     expect(lineages.map((row) => [row[0], row[1], row[8]])).toEqual([[0, null, null], [1, null, null], [2, null, null], [3, null, null]])
+  })
+
+  it("success by growth imitates nothing without migration", async () => {
+    const r = await simulate(decodeScenario(scenarioJson(1, { every: 20, rate: 1, success: "growth", mutation: exact })))
+    expect(evolutionOf(r.world).lineages.length).toBe(4)
   })
 
   it("with mutation sds 0 a copy has its model's traits and content (identity made its own)", async () => {
