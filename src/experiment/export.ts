@@ -4,11 +4,11 @@ import { dirname, join, resolve } from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { InputError, RunError } from "../errors.js"
 import { cleanStaleTemps, ensureDir, tempDirFor } from "../io/output-dir.js"
-import { closeDb, literal, openDb, readMetaFrom } from "./store.js"
+import { closeDb, ident, literal, openDb, processTables, readMetaFrom } from "./store.js"
 
 export type ExportFormat = "parquet" | "csv"
 
-/** The tables and the order their rows are written in. */
+/** The tables and the order their rows are written in; process tables (lineages, …) follow, ordered by all columns. */
 export const EXPORTED_TABLES = [
   ["experiment", ""],
   ["runs", "ORDER BY run_id"],
@@ -50,10 +50,11 @@ export const exportDb = async (db: string, format: ExportFormat, out: string): P
 const copyTables = async (conn: DuckDBConnection, db: string, format: ExportFormat, dir: string): Promise<string[]> => {
   const options = format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : "FORMAT csv, HEADER true"
   const names: string[] = []
-  for (const [table, order] of EXPORTED_TABLES) {
+  const tables = [...EXPORTED_TABLES, ...(await processTables(conn)).map((t) => [t, "ORDER BY ALL"] as const)]
+  for (const [table, order] of tables) {
     const name = `${table}.${format}`
     try {
-      await conn.run(`COPY (SELECT * FROM ${table} ${order}) TO ${literal(join(dir, name))} (${options})`)
+      await conn.run(`COPY (SELECT * FROM ${ident(table)} ${order}) TO ${literal(join(dir, name))} (${options})`)
     } catch (cause) {
       const why = (cause as Error).message?.split("\n")[0] ?? String(cause)
       throw new RunError({ message: `kiln export: could not read table ${table} of ${db} (${why}); nothing was written`, cause })

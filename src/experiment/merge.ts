@@ -3,7 +3,9 @@
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { InputError } from "../errors.js"
-import { addMetricColumns, checkMeta, closeDb, columnNames, createTables, literal, openDb, readMeta, readRows, type StoreMeta } from "./store.js"
+import {
+  addMetricColumns, checkMeta, closeDb, columnNames, createTables, ident, literal, openDb, processTables, readMeta, readRows, type StoreMeta
+} from "./store.js"
 
 export interface MergeSummary {
   readonly db: string
@@ -48,6 +50,10 @@ export const mergeDbs = async (shards: ReadonlyArray<string>, out: string): Prom
           const done = "(SELECT run_id FROM kiln_new WHERE status = 'done')"
           await conn.run(`INSERT INTO metrics BY NAME SELECT * FROM kiln_shard.metrics WHERE run_id IN ${done}`)
           await conn.run(`INSERT INTO final BY NAME SELECT * FROM kiln_shard.final WHERE run_id IN ${done}`)
+          for (const t of await processTables(conn, "kiln_shard")) {
+            await conn.run(`CREATE TABLE IF NOT EXISTS ${ident(t)} AS SELECT * FROM kiln_shard.${ident(t)} LIMIT 0`)
+            await conn.run(`INSERT INTO ${ident(t)} BY NAME SELECT * FROM kiln_shard.${ident(t)} WHERE run_id IN ${done}`)
+          }
           added += Number((await readRows(conn, "SELECT count(*) AS n FROM kiln_new"))[0].n)
           await conn.run("DROP TABLE kiln_new")
           await conn.run("COMMIT")

@@ -11,7 +11,7 @@ const spawn = Effect.acquireRelease(
 )
 
 const crashed = (job: RunJob, why: string, started: number): RunOutcome => ({
-  runId: job.runId, status: "failed", error: `the worker running it died: ${why}`, columns: [], rows: new Float64Array(0),
+  runId: job.runId, status: "failed", error: `the worker running it died: ${why}`, columns: [], rows: new Float64Array(0), tables: [],
   ticks: 0, stopReason: "failed", started, finished: Date.now()
 })
 

@@ -10,6 +10,8 @@ import { prepareWorld } from "../run/simulation.js"
 import type { LoadedPlugin } from "../model/plugin.js"
 import { loadPlugins } from "../run/plugins.js"
 import type { StopRuleT } from "./schema.js"
+import { worldTables } from "../model/evolution/index.js"
+import type { RunTable } from "../model/evolution/process.js"
 
 export interface RunJob {
   readonly runId: string
@@ -33,6 +35,8 @@ export interface RunOutcome {
   readonly ticks: number
   /** "ticks" (ran to the end), "crossing:<metric>" or "steady:<metric>" */
   readonly stopReason: string
+  /** the tables of the run's evolutionary processes (lineages, variants, …); none without them */
+  readonly tables: ReadonlyArray<RunTable>
   /** epoch milliseconds */
   readonly started: number
   readonly finished: number
@@ -58,7 +62,10 @@ const execute = (job: RunJob, started: number): Effect.Effect<RunOutcome, unknow
       const stepper = yield* (yield* Scheduler).stepper(world)
       const { metrics, ticks, stopReason } = yield* runLoop(stepper, { stop: job.stop })
       const rows = Float64Array.from(metrics.rows.flat())
-      return { runId: job.runId, status: "done", columns: metrics.columns, rows, ticks, stopReason, started, finished: Date.now() } as const
+      return {
+        runId: job.runId, status: "done", columns: metrics.columns, rows, ticks, stopReason, tables: worldTables(world),
+        started, finished: Date.now()
+      } as const
     }).pipe(Effect.scoped, Effect.provide(Scheduler.workerPool(threads)))
   })
 
@@ -68,7 +75,7 @@ export const runJob = (job: RunJob): Effect.Effect<RunOutcome> =>
     const started = Date.now()
     const failed = (e: unknown): Effect.Effect<RunOutcome> =>
       Effect.succeed({
-        runId: job.runId, status: "failed", error: describeError(e), columns: [], rows: new Float64Array(0),
+        runId: job.runId, status: "failed", error: describeError(e), columns: [], rows: new Float64Array(0), tables: [],
         ticks: 0, stopReason: "failed", started, finished: Date.now()
       })
     return execute(job, started).pipe(Effect.catch(failed), Effect.catchDefect(failed))

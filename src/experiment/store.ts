@@ -4,12 +4,13 @@ import { existsSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { ensureDir } from "../io/output-dir.js"
 import {
-  BIGINT, BOOLEAN, DOUBLE, DuckDBConnection, DuckDBInstance, INTEGER, VARCHAR, type DuckDBType
+  BIGINT, BOOLEAN, DOUBLE, DuckDBConnection, DuckDBInstance, INTEGER, VARCHAR, type DuckDBAppender, type DuckDBType
 } from "@duckdb/node-api"
 import { InputError, RunError } from "../errors.js"
 import { KILN_VERSION } from "../version.js"
 import { type ColumnType, type Design, type DesignPoint, type FactorColumn, type PlannedRun } from "./design.js"
 import type { RunOutcome } from "./run.js"
+import type { RunTable, TableColumn } from "../model/evolution/process.js"
 
 /** What the `experiment` table holds (one row). */
 export interface StoreMeta {
@@ -61,6 +62,13 @@ export const readRows = async (conn: DuckDBConnection, sql: string): Promise<Arr
     return out
   })
 }
+
+/** The tables every store has; any other table holds runs' process tables (lineages, variants, …), keyed by run_id. */
+export const CORE_TABLES = ["experiment", "runs", "metrics", "final"] as const
+
+/** The process tables of a store (or an attached one), sorted by name. */
+export const processTables = async (conn: DuckDBConnection, catalog?: string): Promise<string[]> =>
+  [...(await tableNames(conn, catalog))].filter((t) => !(CORE_TABLES as ReadonlyArray<string>).includes(t)).sort()
 
 const tableNames = async (conn: DuckDBConnection, catalog?: string): Promise<Set<string>> => {
   const where = catalog ? `database_name = ${literal(catalog)}` : "database_name = current_database()"
@@ -269,6 +277,7 @@ export class Store {
         }
         await append("metrics", 0, nrows)
         await append("final", nrows - 1, nrows)
+        for (const t of o.tables) await this.appendTable(run.runId, t)
       }
       await conn.run("COMMIT")
     } catch (e) {
@@ -277,8 +286,36 @@ export class Store {
     }
   }
 
+  /** A process's table (lineages, variants, …) for one run: created on first use, rows keyed by run_id. */
+  private async appendTable(runId: string, t: RunTable): Promise<void> {
+    const conn = this.h.conn
+    const cols = t.columns.map((c) => `, ${ident(c.name)} ${c.type}`).join("")
+    await conn.run(`CREATE TABLE IF NOT EXISTS ${ident(t.name)} (run_id VARCHAR NOT NULL${cols})`)
+    await conn.run(`DELETE FROM ${ident(t.name)} WHERE run_id = $1`, [runId])
+    const a = await conn.createAppender(t.name)
+    for (const row of t.rows) {
+      a.appendVarchar(runId)
+      t.columns.forEach((c, k) => appendCell(a, c.type, row[k]))
+      a.endRow()
+    }
+    a.flushSync()
+    a.closeSync()
+  }
+
   close(): void {
     closeDb(this.h)
+  }
+}
+
+/** One cell of a run table; null and undefined become NULL. */
+const appendCell = (a: DuckDBAppender, type: TableColumn["type"], v: unknown): void => {
+  if (v === null || v === undefined || (type === "VARCHAR" && v === "")) return a.appendNull()
+  switch (type) {
+    case "INTEGER": return a.appendInteger(Number(v))
+    case "BIGINT": return a.appendBigInt(BigInt(v as number))
+    case "DOUBLE": return a.appendDouble(Number(v))
+    case "BOOLEAN": return a.appendBoolean(Boolean(v))
+    case "VARCHAR": return a.appendVarchar(String(v))
   }
 }
 

@@ -11,6 +11,7 @@ import type { MetricsTable } from "../model/metrics.js"
 import { SLOTS, Slot } from "../model/kernel.js"
 import type { World } from "../model/world.js"
 import type { RunTable } from "../model/evolution/process.js"
+import { worldTables } from "../model/evolution/index.js"
 import { stateColumns } from "../model/plugin.js"
 import { KILN_VERSION } from "../version.js"
 
@@ -102,9 +103,6 @@ const dominantMeme = (w: World, i: number): string => {
   return best < 0 ? "" : w.scenario.memes[best].name
 }
 
-/** The tables of a world's evolutionary processes (src/model/evolution/process.ts), in registry order. */
-export const runTables = (w: World): RunTable[] => w.processes.flatMap((p) => p.tables())
-
 /** `<name>.parquet` from a run table, through a temporary CSV. */
 const writeTable = async (table: RunTable, dir: string): Promise<void> => {
   const csv = join(dir, `.${table.name}.csv`)
@@ -176,7 +174,7 @@ const writeContents = async (run: RunRecord, dir: string): Promise<void> => {
     ...(run.layout ? { x: run.layout[2 * i], y: run.layout[2 * i + 1] } : {})
   }))
   writeFileSync(join(dir, "graph.json"), JSON.stringify(graph.export()))
-  for (const table of runTables(w)) await writeTable(table, dir)
+  for (const table of worldTables(w)) await writeTable(table, dir)
   run.frames?.write(dir)
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(run), null, 2) + "\n")
 }
@@ -198,6 +196,6 @@ export const manifest = (run: RunRecord) => ({
   wallSeconds: (run.finished.getTime() - run.started.getTime()) / 1000,
   files: [
     "metrics.csv", "metrics.parquet", "agents.parquet", "graph.json",
-    ...runTables(run.world).map((t) => `${t.name}.parquet`), ...(run.frames ? ["frames.bin"] : [])
+    ...worldTables(run.world).map((t) => `${t.name}.parquet`), ...(run.frames ? ["frames.bin"] : [])
   ]
 })

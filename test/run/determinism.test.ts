@@ -3,7 +3,7 @@
 // phase split across the threads (minSlice 1), so a difference anywhere in the kernels or in the memory layout
 // shows up as different bytes.
 import { createHash } from "node:crypto"
-import { readdirSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect } from "effect"
@@ -16,8 +16,11 @@ import type { Scenario } from "../../src/scenario/schema.js"
 import { Scheduler } from "../../src/run/scheduler.js"
 import { prepareWorld, runWorld } from "../../src/run/simulation.js"
 import { loadPlugins } from "../../src/run/plugins.js"
+import { worldTables } from "../../src/model/evolution/index.js"
 
 const root = join(import.meta.dirname, "../..", "scenarios")
+/** An experiment file names its base scenario; a scenario file does not. */
+const isExperiment = (file: string) => "scenario" in JSON.parse(readFileSync(file, "utf8"))
 const jsonFiles = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith(".json") && !f.includes("schema"))
 
 /** A digest of the metrics rows and of every state and input array after the run. */
@@ -31,6 +34,8 @@ const fingerprint = async (s: Scenario, file: string, threads: number): Promise<
   for (const [k, v] of Object.entries(world.inputs)) out[`inputs.${k}`] = digest(v)
   for (const p of world.plugins) for (const [k, v] of Object.entries(p.state)) out[`${p.plugin.name}.${k}`] = digest(v)
   out.perAgent = digest(r.perAgent)
+  // lineages, variants and any other process table: ids and counts must not depend on the threads either
+  for (const t of worldTables(world)) out[`table.${t.name}`] = createHash("sha256").update(JSON.stringify(t.rows)).digest("hex").slice(0, 16)
   return out
 }
 
@@ -52,7 +57,8 @@ const expectSameOnThreads = async (s: Scenario, file: string) => {
 describe("identical results on 1, 2 and 3 threads with every phase split", () => {
   const scenarioFiles = [
     ...jsonFiles(".").map((f) => join(root, f)),
-    ...jsonFiles("claims").filter((f) => f.endsWith(".scenario.json")).map((f) => join(root, "claims", f))
+    ...jsonFiles("claims").filter((f) => f.endsWith(".scenario.json")).map((f) => join(root, "claims", f)),
+    ...jsonFiles("evolution").filter((f) => !isExperiment(join(root, "evolution", f))).map((f) => join(root, "evolution", f))
   ]
   it.each(scenarioFiles.map((f) => [f.slice(root.length + 1), f]))("scenario %s", async (_, file) => {
     await expectSameOnThreads(shortened(loadScenario(file)), file)
@@ -60,7 +66,8 @@ describe("identical results on 1, 2 and 3 threads with every phase split", () =>
 
   const experimentFiles = [
     ...jsonFiles("experiments").map((f) => join(root, "experiments", f)),
-    ...jsonFiles("claims").filter((f) => !f.endsWith(".scenario.json")).map((f) => join(root, "claims", f))
+    ...jsonFiles("claims").filter((f) => !f.endsWith(".scenario.json")).map((f) => join(root, "claims", f)),
+    ...jsonFiles("evolution").filter((f) => isExperiment(join(root, "evolution", f))).map((f) => join(root, "evolution", f))
   ]
   it.each(experimentFiles.map((f) => [f.slice(root.length + 1), f]))("every point of experiment %s", async (_, file) => {
     const design = expandDesign(loadExperiment(file))
@@ -113,6 +120,16 @@ const scenarioArb = fc
     weightSd: fc.constantFrom(0, 1),
     valence: fc.constantFrom(0, 0.3),
     tau0: fc.constantFrom(0, 0.5),
+    // meme evolution (when there are memes): few slots and a small table, so displacement and refusals happen
+    evolution: fc.option(fc.record({
+      slots: fc.integer({ min: 1, max: 3 }),
+      capacity: fc.integer({ min: 2, max: 12 }),
+      forget: fc.constantFrom(0.05, 0.5),
+      mutation: fc.record({
+        rate: fc.constantFrom(0.2, 1), flip: fc.constantFrom(0, 0.3), drop: fc.constantFrom(0, 0.3), add: fc.constantFrom(0, 0.3),
+        sd: fc.record({ intensity: fc.constantFrom(0, 0.5), transmissibility: fc.constantFrom(0, 0.1), threshold: fc.constantFrom(0, 0.2), tag: fc.constant(1) })
+      })
+    }), { nil: undefined }),
     interventions: fc.array(interventionArb, { maxLength: 4 })
   })
   .map((f): Scenario => {
@@ -135,6 +152,7 @@ const scenarioArb = fc
       prior: { sd: f.priorSd, noise: 0.2, hNoise: f.hNoise },
       energy: { tau0: f.tau0, valence: f.valence, initial: 1.5 },
       memes,
+      evolution: f.evolution && f.memes > 0 ? { memes: f.evolution } : {},
       patterns: f.pattern ? [{ name: "p", beliefs: { a: -1, c: 1 }, target: { fraction: 0.2 } }] : [],
       // Memes are seeded only when declared; shocks only flip a factual belief.
       interventions: f.interventions.filter((iv) => (iv.kind !== "seedMeme" || f.memes > 0) && (iv.kind !== "shock" || f.factual))
