@@ -24,7 +24,9 @@ export { definePlugin, isPlugin, elementTypes } from "./model/plugin.js"
 export type {
   Plugin, PluginSpec, PluginContext, RuleContext, Rule, Reporter, StateSpec, PluginState, ElementType, StateArray, PluginInstance
 } from "./model/plugin.js"
-export { defineIntervention, type InterventionKind, type KindDoc, type Setup, type Apply } from "./model/interventions/index.js"
+export {
+  defineIntervention, type InterventionKind, type KindDoc, type Setup, type Apply, type Scheduled
+} from "./model/interventions/index.js"
 export { loadPlugins, loadScenarioWithPlugins } from "./run/plugins.js"
 
 // # Stepping and data collection
