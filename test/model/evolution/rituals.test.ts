@@ -72,6 +72,24 @@ describe("imitation", () => {
     expect(evolutionOf(r.world).lineages.length).toBe(4)
   })
 
+  it("success by growth: groups copy the ritual of the group that grew most since the last round", () => {
+    const json = scenarioJson(1, { every: 10, rate: 1, success: "growth", mutation: exact, migration: { threshold: -2, rate: 0 } })
+    const w = prepareWorld(decodeScenario(json))
+    const evo = evolutionOf(w)
+    evo.afterTick(10)
+    expect(evo.lineages.length).toBe(4)
+    // Five of a's members join c between rounds: c grew, a shrank, b and d stayed.
+    let moved = 0
+    for (let i = 0; moved < 5; i++) {
+      if (w.constants.groupOf[i] !== 0) continue
+      w.constants.groupOf[i] = 2
+      moved++
+    }
+    evo.afterTick(20)
+    expect(Array.from(evo.carried)).toEqual([4, 5, 2, 6])
+    expect(evo.lineages.slice(4).map((l) => l.parent)).toEqual([2, 2, 2])
+  })
+
   it("with mutation sds 0 a copy has its model's traits and content (identity made its own)", async () => {
     const r = await simulate(decodeScenario(scenarioJson(2, { every: 20, rate: 0.5, mutation: exact })))
     const { lineages } = evolutionOf(r.world)
