@@ -67,7 +67,7 @@ export const makeWorld = (
   const layout: Layout = {
     n, B, M,
     K: variation ? variation.slots : 0,
-    V: variation ? Math.max(variation.capacity, s.memes.length) : 0,
+    V: variation ? variation.capacity : 0,
     individualDispositions: s.prior.hNoise > 0,
     evidence: s.beliefs.some((b) => b.kind === "factual"),
     contentFields: s.interventions.some((iv) => "content" in iv && Object.keys(iv.content).length > 0)

@@ -165,7 +165,16 @@ const checkReferences = (s: Scenario, file: string, extra: ExtraKinds): void => 
     if ("content" in iv) content(iv.content, `${at}.content`)
     checkIntervention(iv, at, refs, extra)
   })
+  if (s.evolution.memes) checkMemeEvolution(s, s.evolution.memes, fail)
   if (s.evolution.rituals) checkRitualEvolution(s, s.evolution.rituals, fail)
+}
+
+/** Meme evolution needs founders, and a variant table that holds them all. */
+const checkMemeEvolution = (s: Scenario, e: NonNullable<Scenario["evolution"]["memes"]>, fail: (p: string, m: string) => never) => {
+  if (s.memes.length === 0) fail("evolution.memes", "meme evolution needs founders: declare memes (each is the founder of a lineage)")
+  if (e.capacity < s.memes.length) {
+    fail("evolution.memes.capacity", `expected at least the ${s.memes.length} declared memes (founders keep their rows)`)
+  }
 }
 
 const checkTarget = (t: Scenario["interventions"][number]["target"], path: string, group: (n: string, p: string) => void) => {
