@@ -33,24 +33,29 @@ export const groupRituals = (s: Scenario): GroupRitual[] =>
  * What `evolution.rituals` needs of a scenario (run by scenario/load.ts after decoding): at least two groups, each
  * with one repeating ritual attended by its members, and some content for mutation to add to.
  */
-export const checkRitualEvolution = (s: Scenario, spec: RitualEvolutionSpec, fail: (path: string, message: string) => never): void => {
+export const checkRitualEvolution = (
+  s: Scenario, spec: RitualEvolutionSpec, fail: (path: string, message: string) => never
+): void => {
   const seen = new Map<string, number>()
   for (const { k, iv, group } of groupRituals(s)) {
     const at = `interventions[${k}]`
     if (!(typeof iv.target === "object" && "group" in iv.target && iv.target.group === group)) {
-      fail(`${at}.target`, `with evolution.rituals a group's ritual is attended by its current members: expected {"group": "${group}"}`)
+      fail(`${at}.target`, `an evolving ritual is attended by its group's current members: expected {"group": "${group}"}`)
     }
     if (seen.has(group)) {
-      fail(at, `group "${group}" already has a ritual (interventions[${seen.get(group)}]); with evolution.rituals a group has one`)
+      fail(at, `group "${group}" already has a ritual (interventions[${seen.get(group)}]); an evolving group has one`)
     }
-    if (iv.every === undefined) fail(`${at}.every`, "with evolution.rituals a group's ritual repeats: give its period `every`")
+    if (iv.every === undefined) fail(`${at}.every`, "an evolving ritual repeats: give its period `every`")
     seen.set(group, k)
   }
   if (seen.size < 2) {
-    fail("evolution.rituals", `needs at least two groups each with a ritual (kind "ritual", target {"group": ...}); found ${seen.size}`)
+    fail("evolution.rituals", `needs at least two groups each with a ritual (target {"group": ...}); found ${seen.size}`)
   }
   if (spec.mutation.add > 0 && !s.interventions.some((iv) => "content" in iv && Object.keys(iv.content).length > 0)) {
-    fail("evolution.rituals.mutation.add", "a ritual can gain content only when some intervention declares content: give one ritual a content")
+    fail(
+      "evolution.rituals.mutation.add",
+      "a ritual can gain content only if some intervention has content: give one ritual a content"
+    )
   }
 }
 
@@ -341,7 +346,9 @@ export class RitualEvolution implements EvolutionProcess {
 
   private contentText(content: Int8Array): string {
     const out: string[] = []
-    for (let a = 0; a < content.length; a++) if (content[a] !== 0) out.push(`${content[a] > 0 ? "+" : "-"}${this.w.beliefs[a].name}`)
+    for (let a = 0; a < content.length; a++) {
+      if (content[a] !== 0) out.push(`${content[a] > 0 ? "+" : "-"}${this.w.beliefs[a].name}`)
+    }
     return out.join(" ")
   }
 }

@@ -38,7 +38,8 @@ export const ritual: InterventionKind<"ritual", typeof fields> = defineIntervent
 type Ritual = Member<"ritual", typeof fields>["Type"]
 
 /** Rituals are numbered in scenario order; the kernels look up the bond by that number. */
-const ritualNumber = (w: World, k: number): number => w.scenario.interventions.slice(0, k).filter((o) => o.kind === "ritual").length
+const ritualNumber = (w: World, k: number): number =>
+  w.scenario.interventions.slice(0, k).filter((o) => o.kind === "ritual").length
 
 /** A ritual as the scenario declares it: fixed traits, the targets resolved at the start. */
 const fixedRitual = (iv: Ritual, { world: w, agents, k }: Setup): Apply => {
