@@ -12,4 +12,6 @@ export interface RunInfo {
   readonly beliefs: ReadonlyArray<string>
   readonly wMax: number
   readonly energyMax: number
+  /** whether memes evolve: frames then carry each agent's dominant lineage id and the lineage table */
+  readonly lineages: boolean
 }

@@ -38,7 +38,8 @@ export const describeWorld = (w: World) => ({
   groups: w.groupNames,
   beliefs: w.beliefs.map((b) => b.name),
   wMax: w.constants.wMax,
-  energyMax: w.constants.energyMax
+  energyMax: w.constants.energyMax,
+  lineages: w.memeVariants !== undefined
 })
 
 /** Live mode's default pace: the default scenario's 300 ticks take a minute, long enough to watch memes spread. */
@@ -170,9 +171,12 @@ export class LiveHub {
     return this.latest
   }
 
-  /** Agent i now: energy trace over the recorded ticks, beliefs and belief network (couplings). */
+  /**
+   * Agent i now: energy trace over the recorded ticks, beliefs, belief network (couplings) and, with meme
+   * evolution, every variant it carries with its salience and ancestry (lineage ids from its parent to the founder).
+   */
   agent(i: number) {
-    const { constants: c, state: s } = this.world
+    const { constants: c, state: s, memeVariants } = this.world
     if (!Number.isInteger(i) || i < 0 || i >= c.n) return undefined
     const trace = this.frames.trace(i)
     return {
@@ -182,9 +186,17 @@ export class LiveHub {
       spins: Array.from(s.spins.subarray(i * c.B, (i + 1) * c.B)),
       couplings: Array.from(s.couplings.subarray(i * c.P, (i + 1) * c.P)),
       ticks: Array.from(trace.ticks),
-      energy: Array.from(trace.energy)
+      energy: Array.from(trace.energy),
+      ...(memeVariants ? { variants: memeVariants.carried(i).map((v) => ({ ...v, ancestry: ancestry(memeVariants, v.id) })) } : {})
     }
   }
+}
+
+/** Lineage ids from `id`'s parent back to its founder. */
+const ancestry = (v: NonNullable<World["memeVariants"]>, id: number): number[] => {
+  const out: number[] = []
+  for (let p = v.lineage(id).parent; p >= 0; p = v.lineage(p).parent) out.push(p)
+  return out
 }
 
 export interface LiveOptions {

@@ -23,7 +23,7 @@ export const readRunInfo = (dir: string): RunInfo => {
   let m: {
     scenario?: {
       name?: string; description?: string; memes?: Array<{ name: string }>; groups?: Array<{ name: string }>
-      plasticity?: { wMax?: number }; energy?: { max?: number }
+      plasticity?: { wMax?: number }; energy?: { max?: number }; evolution?: { memes?: unknown }
     }
     seed?: number; ticks?: number; agents?: number; beliefs?: string[]
   }
@@ -43,7 +43,8 @@ export const readRunInfo = (dir: string): RunInfo => {
     groups: (s.groups ?? []).map((x) => x.name),
     beliefs: m.beliefs ?? [],
     wMax: s.plasticity?.wMax ?? 1,
-    energyMax: s.energy?.max ?? 10
+    energyMax: s.energy?.max ?? 10,
+    lineages: s.evolution?.memes !== undefined
   }
 }
 

@@ -1,6 +1,7 @@
 // The viewer in a real browser (Debian Chromium, headless, WebGL through SwiftShader): a finished run is drawn,
 // playback recolours nodes, clicks open the inspector, traversal fails, and live mode follows a running simulation
-// that starts when the page opens, is paced from the page's speed selector and restarts from its button.
+// that starts when the page opens, is paced from the page's speed selector and restarts from its button; a run
+// with meme evolution is coloured by lineage, draws its Muller panel and lists an agent's variant's ancestry.
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -16,6 +17,7 @@ import { startServer, type RunningServer } from "../../src/serve/server.js"
 import { buildViewer, canvasVariance, chromiumAvailable, launch, openViewer, smallDefault, VIEWER, writeSmallRun } from "./browser.js"
 
 declare const window: { kiln: any }
+declare const document: any
 
 const available = chromiumAvailable()
 const N = 400
@@ -153,6 +155,91 @@ describe.skipIf(!available)("the viewer in Chromium", () => {
       await livePage.close()
     } finally {
       await Effect.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+})
+
+describe.skipIf(!available)("an evolution run in Chromium", () => {
+  let ctx: BrowserContext
+  let server: RunningServer
+  let page: Page
+
+  beforeAll(async () => {
+    buildViewer()
+    const world = smallDefault(N / 20, 40, ['evolution={"memes":{"mutation":{"rate":0.2}}}'])
+    const runDir = await writeSmallRun(world, join(mkdtempSync(join(tmpdir(), "kiln-viz-evolution-")), "run"))
+    server = await startServer({ source: { kind: "run", dir: runDir, info: readRunInfo(runDir) }, viewer: VIEWER, port: 0 })
+    ctx = await launch()
+    page = await openViewer(ctx, server.url)
+  })
+  afterAll(async () => {
+    await ctx?.close()
+    await server?.close()
+  })
+
+  it("colours agents by lineage and draws the Muller panel with the tick marked", async () => {
+    expect(await page.locator("#colour-by option[value=lineage]").count()).toBe(1)
+    expect(await page.evaluate(() => window.kiln.mullerClades())).toBeGreaterThan(2)
+    await page.selectOption("#colour-by", "lineage")
+    await page.evaluate(() => window.kiln.player.seek(40))
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+    const colours: string[] = await page.evaluate((n) => Array.from({ length: n }, (_, i) => window.kiln.colourOf(i)), N)
+    // founders' hues and their variants' lightnesses: more colours than the two memes and "none"
+    expect(new Set(colours).size).toBeGreaterThan(3)
+    const { variance, drawn } = await canvasVariance(page)
+    expect(variance).toBeGreaterThan(5)
+    expect(drawn).toBeGreaterThan(0.005)
+    expect(await page.locator("#legend").textContent()).toMatch(/spark and its variants.*ember and its variants.*no variant/)
+    // the panel: many colours in its bands, and the tick marker moves with the cursor
+    const panel = () => page.evaluate(() => {
+      const c = document.querySelector("#muller canvas")
+      const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data
+      const seen = new Set<number>()
+      for (let o = 0; o < px.length; o += 4) seen.add((px[o] << 16) | (px[o + 1] << 8) | px[o + 2])
+      return { colours: seen.size, pixels: Array.from(px) }
+    })
+    const late = await panel()
+    expect(late.colours).toBeGreaterThan(10)
+    await page.evaluate(() => window.kiln.player.seek(10))
+    const early = await panel()
+    expect(early.pixels).not.toEqual(late.pixels)
+  })
+
+  it("lists the clicked agent's dominant variant and its ancestry back to the founder", async () => {
+    await page.evaluate(() => window.kiln.player.seek(40))
+    // an agent that carries a variant: not the grey of "none"
+    const carrier: number = await page.evaluate((n) => Array.from({ length: n }, (_, i) => window.kiln.colourOf(i)).findIndex((c) => c !== "#39404d"), N)
+    expect(carrier).toBeGreaterThanOrEqual(0)
+    const p = await page.evaluate((i) => window.kiln.nodeScreen(i), carrier)
+    await page.mouse.click(p.x, p.y)
+    await page.waitForFunction(() => window.kiln.inspectorOpen(), null, { timeout: 5_000 })
+    expect(await page.locator("#inspector .variants").textContent()).toMatch(/^dominant at tick 40: #\d+ \((spark|ember)\)( · founder|( ← #\d+)* ← #[01])$/)
+    await page.keyboard.press("Escape")
+  })
+
+  it("live, lays out the lineages as frames arrive and lists a clicked agent's carried variants", async () => {
+    const world = smallDefault(N / 20, 40, ['evolution={"memes":{"mutation":{"rate":0.2}}}'])
+    const hub = new LiveHub(world, metricColumns(world))
+    const live = await startServer({ source: { kind: "live", hub }, viewer: VIEWER, port: 0 })
+    const livePage = await openViewer(ctx, live.url)
+    const fiber = Effect.runFork(runLive(hub, { out: join(mkdtempSync(join(tmpdir(), "kiln-viz-live-")), "run"), rate: 20 }).pipe(Effect.provide(Scheduler.inProcess)))
+    try {
+      await livePage.waitForFunction(() => window.kiln.mullerClades() > 2 && window.kiln.tick >= 20, null, { timeout: 20_000 })
+      await livePage.selectOption("#colour-by", "lineage")
+      const carrier: number = await livePage.evaluate((n) => Array.from({ length: n }, (_, i) => window.kiln.colourOf(i)).findIndex((c) => c !== "#39404d"), N)
+      const p = await livePage.evaluate((i) => window.kiln.nodeScreen(i), carrier)
+      await livePage.mouse.click(p.x, p.y)
+      await livePage.waitForFunction(() => window.kiln.inspectorOpen(), null, { timeout: 5_000 })
+      expect(await livePage.locator("#inspector .variants li").allTextContents()).toContainEqual(
+        expect.stringMatching(/^carried at tick \d+: #\d+ \((spark|ember)\) · salience \d\.\d\d( · founder|( ← #\d+)* ← #[01])$/)
+      )
+      await Effect.runPromise(Fiber.join(fiber))
+      await livePage.waitForFunction(() => window.kiln.frameCount > 1, null, { timeout: 20_000 })
+      expect(await livePage.evaluate(() => window.kiln.mullerClades())).toBeGreaterThan(2)
+    } finally {
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      await livePage.close()
+      await live.close()
     }
   })
 })

@@ -41,7 +41,8 @@ const newest = (dir: string): number =>
 /** Builds viz/dist when it is missing or older than the viewer's sources (or the engine modules it bundles). */
 export const buildViewer = (): void => {
   const built = existsSync(join(VIEWER, "index.html")) ? statSync(join(VIEWER, "index.html")).mtimeMs : 0
-  const sources = Math.max(newest(join(ROOT, "viz", "src")), statSync(join(ROOT, "viz", "index.html")).mtimeMs, statSync(join(ROOT, "src", "io", "frames-format.ts")).mtimeMs, statSync(join(ROOT, "src", "serve", "info.ts")).mtimeMs)
+  const sources = Math.max(newest(join(ROOT, "viz", "src")), statSync(join(ROOT, "viz", "index.html")).mtimeMs, statSync(join(ROOT, "src", "io", "frames-format.ts")).mtimeMs, statSync(join(ROOT, "src", "serve", "info.ts")).mtimeMs,
+    statSync(join(ROOT, "src", "experiment", "muller.ts")).mtimeMs)
   if (built > sources) return
   execFileSync(process.execPath, [join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "--config", join(ROOT, "viz", "vite.config.ts")], {
     cwd: ROOT,
@@ -60,12 +61,12 @@ export const launch = (): Promise<BrowserContext> =>
     viewport: { width: 1200, height: 800 }
   })
 
-/** The default scenario, smaller: `caves` villages of 20 for `ticks` ticks, seeds placed as in the default. */
-export const smallDefault = (caves: number, ticks: number): World => {
+/** The default scenario, smaller: `caves` villages of 20 for `ticks` ticks, seeds placed as in the default; `set` adds overrides. */
+export const smallDefault = (caves: number, ticks: number, set: ReadonlyArray<string> = []): World => {
   const n = caves * 20
   const at = (f: number) => [0, 1, 2].map((k) => String(Math.floor(f * n) + k))
   const ids = (a: number, b: number) => JSON.stringify([...at(a), ...at(b)])
-  const sets = [`graph.caves=${caves}`, `ticks=${ticks}`, `interventions[2].target.ids=${ids(0, 0.5)}`, `interventions[3].target.ids=${ids(0.25, 0.75)}`]
+  const sets = [`graph.caves=${caves}`, `ticks=${ticks}`, `interventions[2].target.ids=${ids(0, 0.5)}`, `interventions[3].target.ids=${ids(0.25, 0.75)}`, ...set]
   return prepareWorld(loadScenario(join(ROOT, "scenarios", "default.json"), sets), "scenarios/default.json")
 }
 

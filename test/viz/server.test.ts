@@ -47,7 +47,7 @@ export const get = (
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))
 
-const small = scenario({
+const smallJson = {
   name: "serve-test",
   seed: 2,
   ticks: 8,
@@ -56,7 +56,8 @@ const small = scenario({
   groups: [{ name: "blue", content: { a: 1 } }, { name: "red", content: { b: 1 } }],
   memes: [{ name: "m", content: { a: 1, b: 1 }, intensity: 1 }],
   interventions: [{ kind: "seedMeme", meme: "m", target: { ids: ["0", "1"] } }]
-})
+}
+const small = scenario(smallJson)
 
 describe("resolveInside", () => {
   const root = tmp("kiln-root-")
@@ -241,6 +242,46 @@ describe("live mode", () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe("live mode with meme evolution", () => {
+  it("tells the viewer the run has lineages, serves frames with lineage ids and each agent's carried variants with their ancestry", async () => {
+    const world = prepareWorld(scenario({ ...smallJson, ticks: 12, evolution: { memes: { mutation: { rate: 0.5 } } } }))
+    const hub = new LiveHub(world, metricColumns(world))
+    const server = await startServer({ source: { kind: "live", hub }, viewer: tmp("kiln-viewer-"), port: 0 })
+    try {
+      expect(JSON.parse((await get(server.url, "/api/info")).body)).toMatchObject({ lineages: true })
+      await Effect.runPromise(runLive(hub, { out: join(tmp("kiln-live-"), "run") }).pipe(Effect.provide(Scheduler.inProcess)))
+      const frame = decodeFrames(Buffer.from((await get(server.url, "/live/frame.bin")).body, "latin1"))
+      const v = world.memeVariants!
+      expect(Array.from(frame.lineage!(0))).toEqual(Array.from({ length: 20 }, (_, i) => v.dominantLineage(i)))
+      expect(frame.lineages!.id.length).toBe(v.lineageCount)
+      const agents = await Promise.all(Array.from({ length: 20 }, async (_, i) => JSON.parse((await get(server.url, `/live/agent/${i}`)).body)))
+      const carried = agents.flatMap((a) => a.variants as Array<{ id: number; salience: number; ancestry: number[] }>)
+      expect(carried.length).toBeGreaterThan(0)
+      expect(carried.some((c) => c.ancestry.length > 0)).toBe(true)
+      for (const c of carried) {
+        const chain = [c.id, ...c.ancestry]
+        chain.slice(0, -1).forEach((id, k) => expect(v.lineage(id).parent).toBe(chain[k + 1]))
+        expect(v.lineage(chain.at(-1)!).parent).toBe(-1)
+      }
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("a run directory says whether it has lineages, from its scenario", () => {
+    const runDir = (scenario: Record<string, unknown>) => {
+      const dir = tmp("kiln-run-")
+      writeFileSync(join(dir, "metrics.csv"), "tick\n0\n")
+      writeFileSync(join(dir, "graph.json"), JSON.stringify({ nodes: [], edges: [] }))
+      writeFileSync(join(dir, "manifest.json"), JSON.stringify({ scenario }))
+      return dir
+    }
+    expect(readRunInfo(runDir({ name: "r" })).lineages).toBe(false)
+    expect(readRunInfo(runDir({ name: "r", evolution: { memes: { slots: 4 } } })).lineages).toBe(true)
+    expect(readRunInfo(runDir({ name: "r", evolution: { rituals: { every: 10 } } })).lineages).toBe(false)
   })
 })
 

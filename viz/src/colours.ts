@@ -34,13 +34,17 @@ export const ramp = (v: number, lo: number, hi: number): string => {
 export const memeColour = (m: number): string => (m < 0 ? NO_MEME : MEME_PALETTE[m % MEME_PALETTE.length])
 export const groupColour = (g: number): string => (g < 0 ? NO_MEME : GROUP_PALETTE[g % GROUP_PALETTE.length])
 
-/** What nodes are coloured by: the dominant hosted meme, the group, energy, attachment, or belief index a. */
-export type ColourMode = { kind: "meme" } | { kind: "group" } | { kind: "energy" } | { kind: "attachment" } | { kind: "belief"; index: number }
+/**
+ * What nodes are coloured by: the dominant hosted meme, the lineage of the dominant carried variant (with meme
+ * evolution), the group, energy, attachment, or belief index a.
+ */
+export type ColourMode =
+  | { kind: "meme" } | { kind: "lineage" } | { kind: "group" } | { kind: "energy" } | { kind: "attachment" } | { kind: "belief"; index: number }
 
 export const modeKey = (m: ColourMode): string => (m.kind === "belief" ? `belief:${m.index}` : m.kind)
 export const parseMode = (key: string): ColourMode => {
   if (key.startsWith("belief:")) return { kind: "belief", index: Number(key.slice(7)) }
-  return { kind: key as "meme" | "group" | "energy" | "attachment" }
+  return { kind: key as "meme" | "lineage" | "group" | "energy" | "attachment" }
 }
 
 /** Node size from energy: area grows with energy, so a hot agent reads as bigger, not just brighter. */

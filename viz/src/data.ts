@@ -23,6 +23,8 @@ export interface NodeState {
   readonly meme: Int8Array
   /** packed beliefs, ⌈B/8⌉ bytes per node; absent when the run has no frames */
   readonly beliefs?: Uint8Array
+  /** lineage id of each node's dominant carried variant (-1 none); only when memes evolve */
+  readonly lineage?: Int32Array
 }
 
 const get = async (url: string): Promise<Response> => {
@@ -81,7 +83,8 @@ export const stateOf = (frames: Frames, f: number): NodeState => ({
   energy: frames.energy(f),
   attachment: frames.attachment(f),
   meme: frames.meme(f),
-  beliefs: frames.beliefs(f)
+  beliefs: frames.beliefs(f),
+  lineage: frames.lineage?.(f)
 })
 
 /** A run written without --frames: its final state, from graph.json's node attributes. */

@@ -14,6 +14,8 @@ export class GraphView {
   readonly edges: EdgeLayer
   mode: ColourMode = { kind: "meme" }
   energyRef = 1
+  /** colours of lineage ids, for the lineage mode (set when the run's lineages are known) */
+  lineageColour: (id: number) => string = () => memeColour(-1)
   private state: NodeState | undefined
   private readonly colours: string[]
   private readonly sizes: Float32Array
@@ -81,6 +83,9 @@ export class GraphView {
     switch (m.kind) {
       case "meme":
         this.colours[i] = memeColour(s.meme[i])
+        return
+      case "lineage":
+        this.colours[i] = this.lineageColour(s.lineage?.[i] ?? -1)
         return
       case "group":
         this.colours[i] = groupColour(this.groupOf[i])

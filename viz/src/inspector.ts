@@ -15,6 +15,16 @@ export interface AgentDetail {
   /** couplings, packed upper triangle (P = B(B-1)/2), and when they were taken */
   readonly couplings: ArrayLike<number> | undefined
   readonly couplingsNote: string
+  /** live mode with meme evolution: every variant the agent carried when it was clicked */
+  readonly carried?: { readonly tick: number; readonly variants: ReadonlyArray<VariantLine> }
+}
+
+/** A variant an agent carries: lineage id, founder meme, ancestry from its parent back to the founder. */
+export interface VariantLine {
+  readonly id: number
+  readonly founder: string
+  readonly ancestry: ReadonlyArray<number>
+  readonly salience?: number
 }
 
 /** The agent at the tick shown: its stance per belief (+1/-1; empty when unknown), energy and meme. */
@@ -23,6 +33,8 @@ export interface AgentNow {
   readonly spins: ReadonlyArray<number>
   readonly energy: number
   readonly meme: string
+  /** with meme evolution: the dominant carried variant at this tick (undefined: none) */
+  readonly dominant?: VariantLine
 }
 
 const POS_EDGE = "#57ab5a"
@@ -59,7 +71,7 @@ export class Inspector {
       <header><h2>Agent <span class="key"></span></h2><button class="close" title="Close (Esc)">×</button></header>
       <p class="facts"></p>
       <h3>Energy</h3><div class="trace"></div>
-      <h3>Beliefs</h3><ul class="beliefs"></ul>
+      <h3>Beliefs</h3><ul class="beliefs"></ul>${this.info.lineages ? `<h3>Meme variants</h3><ul class="variants"></ul>` : ""}
       <h3>Belief network <small class="note"></small></h3><div class="net"></div>
       <p class="netlegend"><span style="color:${POS_EDGE}">━ W &gt; 0</span> <span style="color:${NEG_EDGE}">━ W &lt; 0</span> width = |W|; node colour = stance</p>`
     p.querySelector(".key")!.textContent = d.key
@@ -134,6 +146,7 @@ export class Inspector {
     if (facts) {
       facts.textContent = `group ${this.detail.group || "—"} · tick ${now.tick} · energy ${now.energy.toFixed(2)} · meme ${now.meme || "none"}`
     }
+    this.panel.querySelector(".variants")?.replaceChildren(...this.variantItems(now))
     const list = this.panel.querySelector(".beliefs")
     if (list) {
       list.replaceChildren(
@@ -155,6 +168,22 @@ export class Inspector {
       { attributes: ["color"] }
     )
     this.trace?.redraw(false, false)
+  }
+
+  /** The dominant variant at the tick shown, then (live) every carried one when the agent was clicked. */
+  private variantItems(now: AgentNow): HTMLLIElement[] {
+    const item = (text: string) => {
+      const li = document.createElement("li")
+      li.textContent = text
+      return li
+    }
+    const line = (v: VariantLine) => `#${v.id} (${v.founder})${v.salience === undefined ? "" : ` · salience ${v.salience.toFixed(2)}`}` +
+      (v.ancestry.length > 0 ? ` ← ${v.ancestry.map((p) => `#${p}`).join(" ← ")}` : " · founder")
+    const carried = this.detail?.carried
+    return [
+      item(now.dominant ? `dominant at tick ${now.tick}: ${line(now.dominant)}` : `no variant at tick ${now.tick}`),
+      ...(carried ? carried.variants.map((v) => item(`carried at tick ${carried.tick}: ${line(v)}`)) : [])
+    ]
   }
 
   close(notify = true): void {

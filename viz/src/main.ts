@@ -2,6 +2,7 @@
 // Mode comes from the server (/api/info): "run" plays back a run directory, "live" follows a running simulation
 // over SSE and switches to playback when the run is written.
 import { animationFrames, share } from "rxjs"
+import { lineageColour } from "../../src/experiment/muller"
 import { spin, type Frames } from "../../src/io/frames-format"
 import { Charts } from "./charts"
 import { GROUP_PALETTE, MEME_PALETTE, NEGATIVE, NO_MEME, POSITIVE, RAMP, modeKey, parseMode } from "./colours"
@@ -10,8 +11,10 @@ import {
   type Info, type Metrics, type NodeState
 } from "./data"
 import { GraphView } from "./graph-view"
-import { Inspector, type AgentDetail, type AgentNow } from "./inspector"
+import { Inspector, type AgentDetail, type AgentNow, type VariantLine } from "./inspector"
+import { Lineages } from "./lineages"
 import { exhaustLatest, liveStates, nextFrame, type LiveState } from "./live"
+import { MullerPanel } from "./muller-panel"
 import { Player } from "./player"
 import "./style.css"
 
@@ -36,6 +39,8 @@ interface Hooks {
   liveRate?: number
   view?: GraphView
   player?: Player
+  /** clades drawn in the Muller panel (0 without meme evolution) */
+  mullerClades: () => number
   inspectorOpen: () => boolean
   inspectorNetwork: () => { nodes: number; edges: number; sizes: number[] } | undefined
   colourOf: (i: number) => string
@@ -60,6 +65,7 @@ const hooks: Hooks = (window.kiln = {
   liveStates: 0,
   liveFrames: 0,
   liveTicks: [],
+  mullerClades: () => 0,
   inspectorOpen: () => false,
   inspectorNetwork: () => undefined,
   colourOf: () => "",
@@ -107,7 +113,19 @@ const main = async () => {
   let metrics: Metrics = info.mode === "live" ? await fetchJson<Metrics>("live/metrics.json") : await fetchMetrics("run/metrics.csv")
   const charts = new Charts($("charts"), info, metrics)
   hooks.timings.charts = performance.now()
-  window.addEventListener("resize", () => charts.resize())
+  // With meme evolution: the Muller panel above the charts, filled from the frames' lineage ids.
+  const muller = info.lineages ? new MullerPanel($("charts")) : undefined
+  let lineages: Lineages | undefined
+  const setLineages = (l: Lineages, range: readonly [number, number]) => {
+    lineages = l
+    view.lineageColour = (id) => l.colourOf(id)
+    muller?.setLayout(l.layout, range)
+  }
+  hooks.mullerClades = () => lineages?.layout?.clades.length ?? 0
+  window.addEventListener("resize", () => {
+    charts.resize()
+    muller?.resize()
+  })
 
   // What is on screen, and where detail for the inspector comes from.
   let shown: NodeState | undefined
@@ -116,6 +134,7 @@ const main = async () => {
 
   // Colour selector: the fixed modes plus one entry per belief (when frames carry beliefs).
   const select = $<HTMLSelectElement>("colour-by")
+  if (info.lineages) select.add(new Option("lineage", "lineage"), 1)
   for (const [a, name] of info.beliefs.entries()) select.add(new Option(`belief: ${name}`, `belief:${a}`))
   select.onchange = () => {
     view.setMode(parseMode(select.value))
@@ -132,6 +151,9 @@ const main = async () => {
     el.innerHTML =
       m.kind === "meme"
         ? info.memes.map((name, k) => item(MEME_PALETTE[k % MEME_PALETTE.length], name)).join("") + item(NO_MEME, "no meme")
+        : m.kind === "lineage"
+          ? info.memes.map((name, k) => item(lineageColour(k, 0, k), `${name} and its variants`)).join("") +
+            `<div class="ends">lighter or darker: deeper descendants</div>` + item(NO_MEME, "no variant")
         : m.kind === "group"
           ? info.groups.map((name, k) => item(GROUP_PALETTE[k % GROUP_PALETTE.length], name)).join("")
           : m.kind === "energy"
@@ -146,6 +168,7 @@ const main = async () => {
     shown = s
     view.show(s)
     charts.setTick(s.tick)
+    muller?.setTick(s.tick)
     hooks.tick = s.tick
     $("tick").textContent = `tick ${s.tick} / ${info.ticks}`
     if (inspector.isOpen) inspector.update(agentNow(inspector.detail!.index))
@@ -159,9 +182,13 @@ const main = async () => {
       tick: s?.tick ?? 0,
       energy: s?.energy[i] ?? 0,
       meme: s !== undefined && s.meme[i] >= 0 ? info.memes[s.meme[i]] : "",
-      spins: s?.beliefs !== undefined ? info.beliefs.map((_, a) => spin(s.beliefs!, B, i, a)) : []
+      spins: s?.beliefs !== undefined ? info.beliefs.map((_, a) => spin(s.beliefs!, B, i, a)) : [],
+      dominant: s?.lineage !== undefined && s.lineage[i] >= 0 ? variantLine(s.lineage[i]) : undefined
     }
   }
+  const variantLine = (id: number, salience?: number): VariantLine => ({
+    id, founder: info.memes[lineages?.founderOf(id) ?? -1] ?? "?", ancestry: lineages?.ancestry(id) ?? [], ...(salience === undefined ? {} : { salience })
+  })
   const inspector = new Inspector($("inspector"), info, () => view.highlight(undefined))
   hooks.inspectorOpen = () => inspector.isOpen
   hooks.inspectorNetwork = () => {
@@ -188,9 +215,13 @@ const main = async () => {
     let detail: AgentDetail
     if (frames !== undefined) detail = detailFromFrames(key, i, frames)
     else if (info.mode === "live") {
-      const a = await fetchJson<{ tick: number; ticks: number[]; energy: number[]; couplings: number[] }>(`live/agent/${i}`)
+      const a = await fetchJson<{
+        tick: number; ticks: number[]; energy: number[]; couplings: number[]
+        variants?: Array<{ id: number; salience: number; ancestry: number[] }>
+      }>(`live/agent/${i}`)
       detail = { key, index: i, group: String(graph.getNodeAttribute(key, "group") ?? ""), ticks: a.ticks, energy: a.energy,
-        couplings: a.couplings, couplingsNote: `(live, tick ${a.tick})` }
+        couplings: a.couplings, couplingsNote: `(live, tick ${a.tick})`,
+        ...(a.variants ? { carried: { tick: a.tick, variants: a.variants.map((v) => ({ ...variantLine(v.id, v.salience), ancestry: v.ancestry })) } } : {}) }
     } else {
       detail = { key, index: i, group: String(graph.getNodeAttribute(key, "group") ?? ""), ticks: [], energy: [], couplings: undefined,
         couplingsNote: "(run has no frames.bin)" }
@@ -231,6 +262,7 @@ const main = async () => {
     const sample = new Float32Array(Math.min(f.count, 40) * f.n)
     for (let k = 0; k < Math.min(f.count, 40); k++) sample.set(f.energy(Math.floor((k * f.count) / Math.min(f.count, 40))), k * f.n)
     view.energyRef = energyReference(sample)
+    if (f.lineages !== undefined) setLineages(Lineages.fromFrames(f), [f.ticks[0], f.ticks[f.count - 1]])
     legend()
     hooks.frameCount = f.count
     const p = new Player(
@@ -329,6 +361,11 @@ const main = async () => {
           // Before the first recorded tick there is no frame to fetch yet.
           if (Object.keys(state.metrics).length === 0) return undefined
           const f = await fetchFrames("live/frame.bin")
+          if (f.lineages !== undefined) {
+            const l = lineages ?? new Lineages(f.n)
+            l.addSnapshot(f)
+            setLineages(l, [0, info.ticks])
+          }
           const s = stateOf(f, 0)
           ref = Math.max(ref, energyReference(s.energy))
           if (ref > view.energyRef * 1.1 || view.energyRef === 1) view.energyRef = ref
