@@ -76,7 +76,11 @@ export interface MullerPlotOptions {
 export const plotMuller = async (input: string, o: MullerPlotOptions): Promise<string> => {
   checkOut(o.out)
   if (o.top !== undefined && !(Number.isInteger(o.top) && o.top >= 0)) throw new InputError({ file: input, path: "--top", message: `expected an integer >= 0, got ${o.top}` })
-  return writeChart(mullerSpec(await loadLineages(input, o.run), { top: o.top, width: o.width ?? 640, height: o.height ?? 320 }), o)
+  const lineages = await loadLineages(input, o.run)
+  if (!lineages.counts.some((c) => c.hosts > 0)) {
+    throw new InputError({ file: input, path: o.run ? "--run" : "variants", message: "no agent ever carried a variant in this run (was a meme seeded?): nothing to draw" })
+  }
+  return writeChart(mullerSpec(lineages, { top: o.top, width: o.width ?? 640, height: o.height ?? 320 }), o)
 }
 
 const checkOut = (out: string): void => {

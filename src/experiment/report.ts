@@ -64,7 +64,7 @@ export const reportSpecs = (r: Results): { time: VegaLiteSpec[]; final: VegaLite
 export const reportHtml = async (input: string): Promise<string> => {
   const r = await loadResults(input)
   const specs = reportSpecs(r)
-  const muller = (await reportLineages(input)).map((l) => mullerSpec(l, { width: 560, height: 260 }))
+  const muller = (await reportLineages(input)).filter((l) => l.counts.some((c) => c.hosts > 0)).map((l) => mullerSpec(l, { width: 560, height: 260 }))
   const about = r.about.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")
   const sections = [
     `<h2>Metrics over time</h2><p class="note">${r.kind === "experiment"
