@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Measures the viewer's frame time in headless Chromium (SwiftShader WebGL) and optionally saves a screenshot.
-//   node viz/scripts/measure.mjs <viewer URL> [--frames 30] [--seconds 4] [--seek <frame|last>] [--screenshot out.png]
+//   node viz/scripts/measure.mjs <viewer URL> [--frames 30] [--seconds 4] [--seek <frame|last>] [--colour <mode>] [--screenshot out.png]
 // Prints: nodes, edges, update ms (recolour + resize every node), render ms (draw + GPU flush), and the frames per
 // second that real playback reaches (one new frame per animation frame, looping).
 import { mkdtempSync } from "node:fs"
@@ -15,6 +15,7 @@ const { values, positionals } = parseArgs({
     frames: { type: "string", default: "30" },
     seconds: { type: "string", default: "4" },
     seek: { type: "string" },
+    colour: { type: "string" },
     screenshot: { type: "string" },
     width: { type: "string", default: "1400" },
     height: { type: "string", default: "860" },
@@ -23,7 +24,7 @@ const { values, positionals } = parseArgs({
 })
 const url = positionals[0]
 if (!url) {
-  process.stderr.write("usage: node viz/scripts/measure.mjs <viewer URL> [--frames N] [--seconds S] [--seek F|last] [--screenshot out.png]\n")
+  process.stderr.write("usage: node viz/scripts/measure.mjs <viewer URL> [--frames N] [--seconds S] [--seek F|last] [--colour MODE] [--screenshot out.png]\n")
   process.exit(2)
 }
 
@@ -42,6 +43,7 @@ try {
   const error = await page.evaluate(() => window.kiln.error)
   if (error) throw new Error(error)
   const loadSeconds = (Date.now() - t0) / 1000
+  if (values.colour !== undefined) await page.selectOption("#colour-by", values.colour)
   if (values.seek !== undefined) {
     await page.evaluate((f) => window.kiln.player?.seek(f === "last" ? window.kiln.frameCount - 1 : Number(f)), values.seek)
   }

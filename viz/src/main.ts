@@ -262,7 +262,10 @@ const main = async () => {
     const sample = new Float32Array(Math.min(f.count, 40) * f.n)
     for (let k = 0; k < Math.min(f.count, 40); k++) sample.set(f.energy(Math.floor((k * f.count) / Math.min(f.count, 40))), k * f.n)
     view.energyRef = energyReference(sample)
-    if (f.lineages !== undefined) setLineages(Lineages.fromFrames(f), [f.ticks[0], f.ticks[f.count - 1]])
+    if (f.lineages !== undefined) {
+      setLineages(Lineages.fromFrames(f), [f.ticks[0], f.ticks[f.count - 1]])
+      hooks.timings.lineages = performance.now()
+    }
     legend()
     hooks.frameCount = f.count
     const p = new Player(
