@@ -214,23 +214,34 @@ const bands = (
 }
 
 /**
- * Hues of founders 0..7: those of the viewer's meme palette (viz/src/colours.ts), so a founder keeps its colour
- * between colour modes; later founders step round the wheel by the golden angle.
+ * The viewer's meme colours (viz/src/colours.ts takes them from here), so a founder meme has one colour in every
+ * view: warm and saturated first, so a spreading meme stands out against the grey of "none".
  */
-const FOUNDER_HUES = [14, 193, 82, 303, 47, 233, 154, 348]
-
-/** The hue of founder `root`, in degrees. */
-export const founderHue = (root: number): number =>
-  root < FOUNDER_HUES.length ? FOUNDER_HUES[root] : (FOUNDER_HUES[root % FOUNDER_HUES.length] + 137.5 * Math.floor(root / FOUNDER_HUES.length)) % 360
+export const MEME_PALETTE = ["#ff6b3d", "#35c2e8", "#b5e853", "#e05cd6", "#ffd23f", "#7b8cff", "#4ee0a0", "#ff9fb2"]
 
 /**
- * A lineage's colour as #rrggbb: its founder's hue, shifted a little per lineage so siblings differ; lightness
- * steps by depth in a cycle (34%, 51%, 68%, 40%, …) whose neighbours differ by at least 17 points, so a clade
- * always stands out from the parent band around it.
+ * A lineage's colour as #rrggbb. A founder has its meme's colour (founders past the palette turn its hues by the
+ * golden angle); a descendant keeps the hue, shifted a little per lineage so siblings differ, and its lightness steps
+ * by 0.17 per generation within 0.3–0.8 (wrapping), so a clade always differs by at least 0.17 from the parent band
+ * around it.
  */
 export const lineageColour = (root: number, depth: number, id: number): string => {
-  const shift = depth === 0 ? 0 : ((id * 37) % 21) - 10
-  return hslHex(founderHue(root) + shift, depth === 0 ? 0.8 : 0.7, (34 + ((depth * 17) % 45)) / 100)
+  const base = MEME_PALETTE[root % MEME_PALETTE.length]
+  if (depth === 0 && root < MEME_PALETTE.length) return base
+  const [h, s, l] = hexHsl(base)
+  const hue = h + 137.5 * Math.floor(root / MEME_PALETTE.length) + (depth === 0 ? 0 : ((id * 37) % 21) - 10)
+  return hslHex(hue, depth === 0 ? s : 0.85 * s, 0.3 + ((l - 0.3 + 0.17 * depth) % 0.5))
+}
+
+const hexHsl = (hex: string): [number, number, number] => {
+  const [r, g, b] = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16) / 255)
+  const max = Math.max(r, g, b)
+  const min = Math.min(r, g, b)
+  const d = max - min
+  const l = (max + min) / 2
+  const s = d === 0 ? 0 : d / (1 - Math.abs(2 * l - 1))
+  const h = d === 0 ? 0 : max === r ? ((g - b) / d + 6) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4
+  return [60 * h, s, l]
 }
 
 const hslHex = (h: number, s: number, l: number): string => {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { InputError } from "../../src/errors.js"
 import { expandDesign } from "../../src/experiment/design.js"
 import { decodeExperiment } from "../../src/experiment/load.js"
-import { lineageColour, mullerLayout, type HostCount, type LineageNode, type MullerLayout } from "../../src/experiment/muller.js"
+import { lineageColour, MEME_PALETTE, mullerLayout, type HostCount, type LineageNode, type MullerLayout } from "../../src/experiment/muller.js"
 import { loadLineages } from "../../src/experiment/muller-chart.js"
 import { plotMuller } from "../../src/experiment/plot.js"
 import { reportHtml } from "../../src/experiment/report.js"
@@ -149,7 +149,7 @@ describe("mullerLayout", () => {
     expect(() => mullerLayout([node(0, -1, 0, 0), node(1, 7, 0, 2)], [])).toThrow(/parent of lineage 1 refers to lineage 7/)
   })
 
-  it("colours a founder's lineages in its hue, each depth in another lightness than its parent's", () => {
+  it("colours a founder as its meme and its lineages in its hue, each depth in another lightness than its parent's", () => {
     const hsl = (hex: string) => {
       const [r, g, b] = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16) / 255)
       const max = Math.max(r, g, b)
@@ -158,8 +158,11 @@ describe("mullerLayout", () => {
       const h = d === 0 ? 0 : max === r ? ((g - b) / d + 6) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4
       return { h: h * 60, l: (max + min) / 2 }
     }
+    expect([0, 1, 2, 3].map((r) => lineageColour(r, 0, r))).toEqual(MEME_PALETTE.slice(0, 4))
     const founders = [0, 1, 2, 3].map((r) => hsl(lineageColour(r, 0, r)).h)
     expect(new Set(founders.map(Math.round)).size).toBe(4)
+    // founders past the palette differ from those before them
+    expect(new Set(Array.from({ length: 16 }, (_, r) => lineageColour(r, 0, r))).size).toBe(16)
     for (let depth = 1; depth < 12; depth++) {
       const child = hsl(lineageColour(1, depth, 100 + depth))
       const parent = hsl(lineageColour(1, depth - 1, 99 + depth))

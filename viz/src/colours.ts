@@ -1,4 +1,5 @@
 // Colour and size of each node for a colour mode: categorical palettes for memes and groups, a ramp for scalars.
+import { MEME_PALETTE } from "../../src/experiment/muller"
 
 /** Background of the graph; palettes are chosen to read on it. */
 export const BACKGROUND = "#0e1117"
@@ -7,8 +8,8 @@ export const EDGE = "rgba(160, 170, 190, 0.07)"
 export const POSITIVE = "#f2c14e"
 export const NEGATIVE = "#4f86f7"
 
-/** Memes: warm and saturated first, so a spreading meme stands out against the grey of "none". */
-export const MEME_PALETTE = ["#ff6b3d", "#35c2e8", "#b5e853", "#e05cd6", "#ffd23f", "#7b8cff", "#4ee0a0", "#ff9fb2"]
+/** Memes: defined with lineage colours, whose founders take them (warm and saturated first). */
+export { MEME_PALETTE }
 export const GROUP_PALETTE = ["#5b8def", "#e5534b", "#57ab5a", "#c69026", "#986ee2", "#39c5cf", "#e275ad", "#96a2b4"]
 
 /** A perceptual-ish ramp (dark purple → orange → pale yellow), quantised so colour strings repeat and cache. */
