@@ -267,7 +267,8 @@ export class Store {
             a.appendVarchar(run.runId)
             a.appendInteger(o.rows[r * width])
             for (const k of at) {
-              if (k < 0) a.appendNull()
+              // NaN (a metric undefined at this record) is stored as NULL, which SQL aggregates skip
+              if (k < 0 || Number.isNaN(o.rows[r * width + k])) a.appendNull()
               else a.appendDouble(o.rows[r * width + k])
             }
             a.endRow()

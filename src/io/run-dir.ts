@@ -37,7 +37,8 @@ export const defaultRunDir = (w: World): string => join("runs", `${safeName(w.sc
 /** A CSV table: header, then rows; numbers in their shortest round-trip form, so files are byte-stable. */
 export const toCsv = (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>): string => {
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : String(v)
+    // Undefined values — null, or NaN such as a Price term with nothing to compare — are empty cells (NULL in Parquet).
+    const s = v === null || v === undefined || Number.isNaN(v) ? "" : String(v)
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
   }
   let out = columns.map(cell).join(",") + "\n"

@@ -12,16 +12,23 @@ export interface PriceTerms {
   readonly selection: number
   /** E(w Δz) / w̄ */
   readonly transmission: number
+  /**
+   * The part of `selection` between groups of parents (founder lineages): Cov_k(W_k, Z_k) / w̄ over the groups'
+   * fitness W_k and mean trait Z_k. The rest, selection − between, is selection within lineages.
+   */
+  readonly between: number
 }
 
-const UNDEFINED: PriceTerms = { change: NaN, selection: NaN, transmission: NaN }
+const UNDEFINED: PriceTerms = { change: NaN, selection: NaN, transmission: NaN, between: NaN }
 
 /**
  * The terms for one trait: `hosts[a]` and `trait[a]` of the parents at the start; `offspring[a]` and
- * `offspringTrait[a]` (Σ hosts·z of descendants) at the end. Undefined (NaN) without parents or without offspring.
+ * `offspringTrait[a]` (Σ hosts·z of descendants) at the end; `group[a]` of each parent, 0..G-1 (default: one group,
+ * so `between` is 0). Undefined (NaN) without parents or without offspring.
  */
 export const priceTerms = (
-  hosts: ArrayLike<number>, trait: ArrayLike<number>, offspring: ArrayLike<number>, offspringTrait: ArrayLike<number>
+  hosts: ArrayLike<number>, trait: ArrayLike<number>, offspring: ArrayLike<number>, offspringTrait: ArrayLike<number>,
+  group?: ArrayLike<number>
 ): PriceTerms => {
   let N = 0, O = 0, Z = 0, nz = 0, wz = 0, wdz = 0
   for (let a = 0; a < hosts.length; a++) {
@@ -38,6 +45,26 @@ export const priceTerms = (
   return {
     change: Z / O - zBar,
     selection: (wz / N - wBar * zBar) / wBar,
-    transmission: wdz / N / wBar
+    transmission: wdz / N / wBar,
+    between: group ? (betweenCovariance(hosts, trait, offspring, group) - wBar * zBar) / wBar : 0
   }
+}
+
+/** E_k(W_k Z_k) over groups weighted by their hosts: Σ_k O_k Z_k / N, with Z_k the group's host-weighted trait. */
+const betweenCovariance = (
+  hosts: ArrayLike<number>, trait: ArrayLike<number>, offspring: ArrayLike<number>, group: ArrayLike<number>
+): number => {
+  const groups = new Map<number, { n: number; nz: number; o: number }>()
+  let N = 0
+  for (let a = 0; a < hosts.length; a++) {
+    const g = groups.get(group[a]) ?? { n: 0, nz: 0, o: 0 }
+    g.n += hosts[a]
+    g.nz += hosts[a] * trait[a]
+    g.o += offspring[a]
+    groups.set(group[a], g)
+    N += hosts[a]
+  }
+  let sum = 0
+  for (const g of groups.values()) if (g.n > 0) sum += (g.o * g.nz) / g.n
+  return sum / N
 }

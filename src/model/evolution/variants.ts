@@ -68,6 +68,7 @@ export class MemeVariants implements EvolutionProcess {
   /** the parents of the current interval: hosts and traits (P×T) of the variants live at the last record */
   private parentHosts = new Float64Array(0)
   private parentTraits = new Float64Array(0)
+  private parentRoots = new Int32Array(0)
   private lastRecorded = -1
   private readonly variantRows: number[][] = []
   summary: VariantSummary
@@ -87,7 +88,7 @@ export class MemeVariants implements EvolutionProcess {
     this.ancestor = new Int32Array(V).fill(-1)
     for (let row = V - 1; row >= this.founders; row--) this.free.push(row)
     scenario.memes.forEach((m, f) => this.found(f, m))
-    this.summary = this.summarise(new Array(TRAITS).fill({ change: NaN, selection: NaN, transmission: NaN }))
+    this.summary = this.summarise(new Array(TRAITS).fill({ change: NaN, selection: NaN, transmission: NaN, between: NaN }))
   }
 
   /** Writes founder f (a declared meme) into table row f. */
@@ -206,7 +207,7 @@ export class MemeVariants implements EvolutionProcess {
     }
     return MEME_TRAITS.map((_, t) => {
       const column = (a: Float64Array) => Float64Array.from({ length: P }, (_, p) => a[p * TRAITS + t])
-      return priceTerms(this.parentHosts, column(this.parentTraits), offspring, column(offspringTrait))
+      return priceTerms(this.parentHosts, column(this.parentTraits), offspring, column(offspringTrait), this.parentRoots)
     })
   }
 
@@ -220,6 +221,7 @@ export class MemeVariants implements EvolutionProcess {
       live.push(row)
     }
     this.parentHosts = Float64Array.from(live, (row) => this.hostCount[row])
+    this.parentRoots = Int32Array.from(live, (row) => this.rootAt[row])
     this.parentTraits = new Float64Array(live.length * TRAITS)
     live.forEach((row, p) => this.parentTraits.set(this.s.variantTraits.subarray(row * TRAITS, (row + 1) * TRAITS), p * TRAITS))
   }

@@ -21,11 +21,15 @@ export const variants = defineMetrics({
     { each: "trait", name: (t) => `trait_${t}_var`, doc: "carrier-weighted variance of the trait", values: perTrait((a, t) => a.variance[t]) },
     {
       each: "trait", name: (t) => `price_${t}_change`, values: perTrait((a, t) => a.price[t].change),
-      doc: "Price equation: change of the mean trait since the last recorded tick, over the lineages present then (NaN at the first)"
+      doc: "Price equation: change of the mean trait since the last recorded tick, over the lineages present then (empty — NaN in the API — while there were none)"
     },
     {
       each: "trait", name: (t) => `price_${t}_selection`, values: perTrait((a, t) => a.price[t].selection),
       doc: "Price selection term Cov(w, z)/w̄, fitness w = carriers of a variant and its new descendants per carrier"
+    },
+    {
+      each: "trait", name: (t) => `price_${t}_between`, values: perTrait((a, t) => a.price[t].between),
+      doc: "the part of the selection term between founder lineages (Cov over lineages of fitness and mean trait, over w̄); selection − between is selection within lineages"
     },
     {
       each: "trait", name: (t) => `price_${t}_transmission`, values: perTrait((a, t) => a.price[t].transmission),

@@ -85,6 +85,31 @@ describe("the Price equation", () => {
     }), { seed: 11 })
   })
 
+  it("splits selection between and within groups: the between part is the covariance of the groups' fitness and mean trait", () => {
+    const lineage = fc.record({
+      n: fc.integer({ min: 1, max: 50 }), z: fc.double({ min: -5, max: 5, noNaN: true }),
+      o: fc.integer({ min: 0, max: 80 }), g: fc.integer({ min: 0, max: 3 })
+    })
+    fc.assert(fc.property(fc.array(lineage, { minLength: 1, maxLength: 12 }), (ls) => {
+      fc.pre(ls.some((l) => l.o > 0))
+      const t = priceTerms(ls.map((l) => l.n), ls.map((l) => l.z), ls.map((l) => l.o), ls.map((l) => l.o * l.z), ls.map((l) => l.g))
+      // by hand: E_k[Cov within k] + Cov_k(W_k, Z_k) = Cov(w, z) (the law of total covariance, host-weighted)
+      const N = ls.reduce((a, l) => a + l.n, 0)
+      const wBar = ls.reduce((a, l) => a + l.o, 0) / N
+      let within = 0
+      for (const g of new Set(ls.map((l) => l.g))) {
+        const k = ls.filter((l) => l.g === g)
+        const nk = k.reduce((a, l) => a + l.n, 0)
+        const wk = k.reduce((a, l) => a + l.o, 0) / nk
+        const zk = k.reduce((a, l) => a + l.n * l.z, 0) / nk
+        within += (k.reduce((a, l) => a + l.o * l.z, 0) - nk * wk * zk) / N
+      }
+      expect(t.between + within / wBar).toBeCloseTo(t.selection, 9)
+    }), { seed: 12 })
+    // one group: nothing between
+    expect(priceTerms([10, 10], [0, 1], [10, 30], [0, 30], [0, 0]).between).toBeCloseTo(0, 12)
+  })
+
   it("in a run, the two terms add up to the observed change of every trait's carrier-weighted mean between records", async () => {
     const r = await simulate(evolving(3, { ...BETA, sd: { ...BETA.sd, intensity: 0.05, load: 0.05, tag: 1 }, flip: 0.1 }))
     let checked = 0
