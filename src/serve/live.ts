@@ -173,7 +173,8 @@ export class LiveHub {
 
   /**
    * Agent i now: energy trace over the recorded ticks, beliefs, belief network (couplings) and, with meme
-   * evolution, every variant it carries with its salience and ancestry (lineage ids from its parent to the founder).
+   * evolution, every variant it carries with its salience, founder (root) and ancestry (lineage ids from its parent to
+   * the founder).
    */
   agent(i: number) {
     const { constants: c, state: s, memeVariants } = this.world
@@ -187,7 +188,9 @@ export class LiveHub {
       couplings: Array.from(s.couplings.subarray(i * c.P, (i + 1) * c.P)),
       ticks: Array.from(trace.ticks),
       energy: Array.from(trace.energy),
-      ...(memeVariants ? { variants: memeVariants.carried(i).map((v) => ({ ...v, ancestry: ancestry(memeVariants, v.id) })) } : {})
+      ...(memeVariants
+        ? { variants: memeVariants.carried(i).map((v) => ({ ...v, root: memeVariants.lineage(v.id).root, ancestry: ancestry(memeVariants, v.id) })) }
+        : {})
     }
   }
 }

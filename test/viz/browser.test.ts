@@ -205,6 +205,16 @@ describe.skipIf(!available)("an evolution run in Chromium", () => {
     expect(early.pixels).not.toEqual(late.pixels)
   })
 
+  it("names the clade under the pointer in the Muller panel, and a click there shows that tick", async () => {
+    const box = (await page.locator("#muller canvas").boundingBox())!
+    // three quarters across (tick 30 of 0…40), a quarter up from the bottom of the plot: inside the bands
+    await page.mouse.move(box.x + 30 + 0.75 * (box.width - 36), box.y + box.height - 18 - 0.25 * (box.height - 38))
+    expect(await page.locator("#muller .caption").textContent()).toMatch(/^#\d+ \((spark|ember)\) · \d+ mutations · [\d.]+% of agents at tick 30$/)
+    await page.mouse.down()
+    await page.mouse.up()
+    expect(await page.evaluate(() => window.kiln.tick)).toBe(30)
+  })
+
   it("lists the clicked agent's dominant variant and its ancestry back to the founder", async () => {
     await page.evaluate(() => window.kiln.player.seek(40))
     // an agent that carries a variant: not the grey of "none"

@@ -258,13 +258,14 @@ describe("live mode with meme evolution", () => {
       expect(Array.from(frame.lineage!(0))).toEqual(Array.from({ length: 20 }, (_, i) => v.dominantLineage(i)))
       expect(frame.lineages!.id.length).toBe(v.lineageCount)
       const agents = await Promise.all(Array.from({ length: 20 }, async (_, i) => JSON.parse((await get(server.url, `/live/agent/${i}`)).body)))
-      const carried = agents.flatMap((a) => a.variants as Array<{ id: number; salience: number; ancestry: number[] }>)
+      const carried = agents.flatMap((a) => a.variants as Array<{ id: number; salience: number; root: number; ancestry: number[] }>)
       expect(carried.length).toBeGreaterThan(0)
       expect(carried.some((c) => c.ancestry.length > 0)).toBe(true)
       for (const c of carried) {
         const chain = [c.id, ...c.ancestry]
         chain.slice(0, -1).forEach((id, k) => expect(v.lineage(id).parent).toBe(chain[k + 1]))
         expect(v.lineage(chain.at(-1)!).parent).toBe(-1)
+        expect(c.root).toBe(chain.at(-1))
       }
     } finally {
       await server.close()

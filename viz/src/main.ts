@@ -3,7 +3,7 @@
 // over SSE and switches to playback when the run is written.
 import { animationFrames, share } from "rxjs"
 import { lineageColour } from "../../src/experiment/muller"
-import { spin, type Frames } from "../../src/io/frames-format"
+import { frameAt, spin, type Frames } from "../../src/io/frames-format"
 import { Charts } from "./charts"
 import { GROUP_PALETTE, MEME_PALETTE, NEGATIVE, NO_MEME, POSITIVE, RAMP, modeKey, parseMode } from "./colours"
 import {
@@ -114,7 +114,7 @@ const main = async () => {
   const charts = new Charts($("charts"), info, metrics)
   hooks.timings.charts = performance.now()
   // With meme evolution: the Muller panel above the charts, filled from the frames' lineage ids.
-  const muller = info.lineages ? new MullerPanel($("charts")) : undefined
+  const muller = info.lineages ? new MullerPanel($("charts"), info.memes, (tick) => pickTick(tick)) : undefined
   let lineages: Lineages | undefined
   const setLineages = (l: Lineages, range: readonly [number, number]) => {
     lineages = l
@@ -186,9 +186,7 @@ const main = async () => {
       dominant: s?.lineage !== undefined && s.lineage[i] >= 0 ? variantLine(s.lineage[i]) : undefined
     }
   }
-  const variantLine = (id: number, salience?: number): VariantLine => ({
-    id, founder: info.memes[lineages?.founderOf(id) ?? -1] ?? "?", ancestry: lineages?.ancestry(id) ?? [], ...(salience === undefined ? {} : { salience })
-  })
+  const variantLine = (id: number): VariantLine => ({ id, founder: info.memes[lineages?.founderOf(id) ?? -1] ?? "?", ancestry: lineages?.ancestry(id) ?? [] })
   const inspector = new Inspector($("inspector"), info, () => view.highlight(undefined))
   hooks.inspectorOpen = () => inspector.isOpen
   hooks.inspectorNetwork = () => {
@@ -217,11 +215,11 @@ const main = async () => {
     else if (info.mode === "live") {
       const a = await fetchJson<{
         tick: number; ticks: number[]; energy: number[]; couplings: number[]
-        variants?: Array<{ id: number; salience: number; ancestry: number[] }>
+        variants?: Array<{ id: number; salience: number; root: number; ancestry: number[] }>
       }>(`live/agent/${i}`)
       detail = { key, index: i, group: String(graph.getNodeAttribute(key, "group") ?? ""), ticks: a.ticks, energy: a.energy,
         couplings: a.couplings, couplingsNote: `(live, tick ${a.tick})`,
-        ...(a.variants ? { carried: { tick: a.tick, variants: a.variants.map((v) => ({ ...variantLine(v.id, v.salience), ancestry: v.ancestry })) } } : {}) }
+        ...(a.variants ? { carried: { tick: a.tick, variants: a.variants.map((v) => ({ id: v.id, salience: v.salience, founder: info.memes[v.root] ?? "?", ancestry: v.ancestry })) } } : {}) }
     } else {
       detail = { key, index: i, group: String(graph.getNodeAttribute(key, "group") ?? ""), ticks: [], energy: [], couplings: undefined,
         couplingsNote: "(run has no frames.bin)" }
@@ -240,6 +238,13 @@ const main = async () => {
     else if (e.key === "ArrowLeft") player.step(-1)
     else if (e.key === "Home") player.step(-player.count)
   })
+
+  /** Shows the recorded tick `tick` (playback only: live, the run decides what is shown). */
+  const pickTick = (tick: number) => {
+    if (player === undefined || frames === undefined) return
+    player.pause()
+    player.seek(frameAt(frames.ticks, tick))
+  }
 
   // Playback controls.
   const controls = ["first", "back", "play", "forward", "speed", "scrubber"].map((id) => $<HTMLButtonElement | HTMLInputElement>(id))

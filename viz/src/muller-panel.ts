@@ -1,6 +1,7 @@
 // The Muller panel beside the graph: for each drawn clade of meme variants, its band of the share of agents whose
 // dominant variant is in it, over the recorded ticks, nested in its parent's band; a line marks the tick shown.
 // Drawn on a 2D canvas: a layout changes once per run (playback) or per recorded tick (live), the marker per frame.
+// Hovering names the clade under the pointer; a click asks for that tick.
 import type { MullerLayout } from "../../src/experiment/muller"
 import { BACKGROUND } from "./colours"
 
@@ -10,6 +11,7 @@ const PAD = { left: 30, right: 6, top: 20, bottom: 18 }
 export class MullerPanel {
   readonly element: HTMLElement
   private readonly canvas: HTMLCanvasElement
+  private readonly caption: HTMLElement
   /** the bands without the tick marker, redrawn only when the layout or the size changes */
   private readonly bands: HTMLCanvasElement
   private layout: MullerLayout | undefined
@@ -17,7 +19,11 @@ export class MullerPanel {
   /** the ticks spanned by the x axis: the run's, not only those where something was carried */
   private range: readonly [number, number] = [0, 1]
 
-  constructor(container: HTMLElement) {
+  constructor(
+    container: HTMLElement,
+    private readonly founders: ReadonlyArray<string>,
+    onPick: (tick: number) => void
+  ) {
     this.element = document.createElement("div")
     this.element.id = "muller"
     this.element.className = "chart"
@@ -27,9 +33,45 @@ export class MullerPanel {
     title.title = "Each band: the agents whose dominant variant descends from that lineage; children nest in their parent's band"
     this.canvas = document.createElement("canvas")
     this.bands = document.createElement("canvas")
-    this.element.append(title, this.canvas)
+    this.caption = document.createElement("div")
+    this.caption.className = "caption"
+    this.caption.textContent = "hover: a clade · click: go to that tick"
+    this.element.append(title, this.canvas, this.caption)
     container.prepend(this.element)
+    this.canvas.onmousemove = (e) => (this.caption.textContent = this.describe(e.offsetX, e.offsetY))
+    this.canvas.onclick = (e) => {
+      const at = this.pointAt(e.offsetX, e.offsetY)
+      if (at !== undefined) onPick(at.tick)
+    }
     this.resize()
+  }
+
+  /** The recorded tick nearest a point in CSS pixels, and the share at its height; undefined off the plot. */
+  private pointAt(px: number, py: number): { tick: number; j: number; share: number } | undefined {
+    const m = this.layout
+    if (m === undefined || m.ticks.length === 0) return undefined
+    const s = this.scales()
+    const x = px * devicePixelRatio
+    const y = py * devicePixelRatio
+    if (x < s.x0 || x > s.x1 || y < s.y1 || y > s.y0) return undefined
+    const tick = s.t0 + ((x - s.x0) / (s.x1 - s.x0)) * (s.t1 - s.t0)
+    const j = m.ticks.reduce((best, t, k) => (Math.abs(t - tick) < Math.abs(m.ticks[best] - tick) ? k : best), 0)
+    return { tick: m.ticks[j], j, share: (y - s.y0) / (s.y1 - s.y0) }
+  }
+
+  /** What is under the pointer: the innermost clade (drawn last) whose band holds it at the nearest tick. */
+  private describe(px: number, py: number): string {
+    const at = this.pointAt(px, py)
+    const m = this.layout
+    if (at === undefined || m === undefined) return ""
+    for (let k = m.clades.length - 1; k >= 0; k--) {
+      if (m.lo[k][at.j] <= at.share && at.share <= m.hi[k][at.j]) {
+        const c = m.clades[k]
+        const share = m.hi[k][at.j] - m.lo[k][at.j]
+        return `#${c.id} (${this.founders[c.root] ?? "?"}) · ${c.depth} mutations · ${(100 * share).toFixed(1)}% of agents at tick ${at.tick}`
+      }
+    }
+    return `no variant · tick ${at.tick}`
   }
 
   setLayout(layout: MullerLayout | undefined, range: readonly [number, number]): void {
