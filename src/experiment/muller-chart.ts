@@ -138,6 +138,8 @@ const cladeRows = (m: MullerLayout, k: number, keep: ReadonlyArray<number>, foun
     founder: name,
     lineage: c.id,
     depth: c.depth,
+    born: c.birthTick,
+    peak: c.peak,
     merged: c.lineages - 1
   }))
 }
@@ -173,7 +175,8 @@ export const mullerSpec = (r: RunLineages, o: Size & { readonly top?: number } =
           fill: { field: "colour", type: "nominal", scale: null },
           tooltip: [
             { field: "founder" }, { field: "lineage", title: "lineage id" }, { field: "depth", title: "mutations from the founder" },
-            { field: "merged", title: "lineages merged in" }, { field: "tick" }, { field: "share", format: ".3f" }
+            { field: "born", title: "born at tick" }, { field: "merged", title: "lineages merged in" }, { field: "tick" },
+            { field: "share", format: ".3f" }, { field: "peak", title: "peak share", format: ".3f" }
           ]
         }
       },
