@@ -57,7 +57,7 @@ const shapeOf = (w: World): FrameShape => ({ n: w.constants.n, B: w.constants.B,
 const flagsOf = (w: World): number => (w.memeVariants !== undefined ? LINEAGES : 0)
 
 /** Every lineage so far, in id order (empty without meme evolution). */
-export const lineageTable = (w: World): LineageTable => {
+const lineageTable = (w: World): LineageTable => {
   const v = w.memeVariants
   const L = v?.lineageCount ?? 0
   const t = { id: new Int32Array(L), parent: new Int32Array(L), root: new Int32Array(L), birthTick: new Int32Array(L) }
