@@ -19,6 +19,13 @@ export { Kernel, type Constants } from "./model/kernel.js"
 export type { AgentState, Inputs } from "./model/state.js"
 export * as beliefNetwork from "./model/belief-network.js"
 
+// # Cultural evolution: meme variants and evolving rituals (docs/EVOLUTION.md)
+export { worldTables, evolutionProcesses } from "./model/evolution/index.js"
+export type { EvolutionProcess, ProcessFactory, RunTable, TableColumn } from "./model/evolution/process.js"
+export { MemeVariants, type LineageRecord, type VariantSummary } from "./model/evolution/variants.js"
+export { priceTerms, type PriceTerms } from "./model/evolution/price.js"
+export { MEME_TRAITS, type MemeTrait } from "./scenario/evolution.js"
+
 // # Plugins: per-agent state, rules, model steps, reporters and intervention kinds (docs/PLUGINS.md)
 export { definePlugin, isPlugin, elementTypes } from "./model/plugin.js"
 export type {

@@ -46,7 +46,7 @@ export const toCsv = (columns: ReadonlyArray<string>, rows: ReadonlyArray<Readon
   return out
 }
 
-/** Agents' final state as a table: id, group, energy, surprise, one column per belief, hosted memes, attachment. */
+/** Agents' final state as a table: id, group (final membership), energy, surprise, one column per belief, hosted memes, attachment. */
 export const agentTable = (w: World, perAgent: Float64Array): { columns: string[]; types: string[]; rows: unknown[][] } => {
   const { constants: c, state: s, graph } = w
   const memes = w.scenario.memes
@@ -60,7 +60,7 @@ export const agentTable = (w: World, perAgent: Float64Array): { columns: string[
   const rows: unknown[][] = []
   const memeColumns = memeValues(w)
   for (let i = 0; i < c.n; i++) {
-    const row: unknown[] = [graph.keys[i], graph.group[i] >= 0 ? graph.groupNames[graph.group[i]] : "", s.energy[i], s.surprise[i]]
+    const row: unknown[] = [graph.keys[i], groupName(w, i), s.energy[i], s.surprise[i]]
     for (let a = 0; a < c.B; a++) row.push(s.spins[i * c.B + a])
     row.push(...memeColumns(i))
     row.push(perAgent[i * SLOTS + Slot.attachment])
@@ -68,6 +68,13 @@ export const agentTable = (w: World, perAgent: Float64Array): { columns: string[
     rows.push(row)
   }
   return { columns, types, rows }
+}
+
+/** Agent i's group at the end: its scenario group (which ritual evolution's migration can change), else its graph group. */
+const groupName = (w: World, i: number): string => {
+  const g = w.constants.groupOf[i]
+  if (g >= 0) return w.scenario.groups[g].name
+  return w.graph.group[i] >= 0 ? w.graph.groupNames[w.graph.group[i]] : ""
 }
 
 /**

@@ -596,19 +596,8 @@ export class Kernel {
     }
   }
 
-  /** s[g] (1/|c|) Σ_a W[g,a] c[a] / wMax for the agent's own group (0 without one). */
   private attachment(i: number): number {
-    const { c, s } = this
-    const g = c.groupOf[i]
-    if (g < 0 || c.groupContentSize[g] === 0) return 0
-    const B = c.B
-    const id = c.groupIdentity[g]
-    let sum = 0
-    for (let a = 0; a < B; a++) {
-      const ca = c.groupContent[g * B + a]
-      if (ca !== 0 && a !== id) sum += s.couplings[i * c.P + c.pairIndex[id * B + a]] * ca
-    }
-    return (s.spins[i * B + id] * sum) / c.groupContentSize[g] / c.wMax
+    return attachmentOf(this.c, this.s, i)
   }
 
   /** Bit k set when the agent agrees with pattern k on at least 80% of its beliefs. */
@@ -627,6 +616,20 @@ export class Kernel {
     }
     return bits
   }
+}
+
+/** Agent i's attachment: s[g] (1/|c|) Σ_a W[g,a] c[a] / wMax for its own group g (0 without one). */
+export const attachmentOf = (c: Constants, s: AgentState, i: number): number => {
+  const g = c.groupOf[i]
+  if (g < 0 || c.groupContentSize[g] === 0) return 0
+  const B = c.B
+  const id = c.groupIdentity[g]
+  let sum = 0
+  for (let a = 0; a < B; a++) {
+    const ca = c.groupContent[g * B + a]
+    if (ca !== 0 && a !== id) sum += s.couplings[i * c.P + c.pairIndex[id * B + a]] * ca
+  }
+  return (s.spins[i * B + id] * sum) / c.groupContentSize[g] / c.wMax
 }
 
 export const plasticity = (e: number, theta: number, saturation: number): number => {

@@ -4,7 +4,7 @@
 // and draws from one stream of its own, so the results do not depend on the number of threads.
 import type { RitualEvolution as RitualEvolutionSpec } from "../../scenario/evolution.js"
 import type { Intervention, Scenario } from "../../scenario/schema.js"
-import type { Constants } from "../kernel.js"
+import { attachmentOf, type Constants } from "../kernel.js"
 import { nextGaussian, nextUniform, seedStreams } from "../rng.js"
 import type { AgentState } from "../state.js"
 import type { World } from "../world.js"
@@ -57,20 +57,6 @@ export const checkRitualEvolution = (
       "a ritual can gain content only if some intervention has content: give one ritual a content"
     )
   }
-}
-
-/** Agent i's attachment to its group (docs/MODEL.md §10), as `Kernel.measure` computes it, from the state alone. */
-export const attachmentOf = (c: Constants, s: AgentState, i: number): number => {
-  const g = c.groupOf[i]
-  if (g < 0 || c.groupContentSize[g] === 0) return 0
-  const B = c.B
-  const id = c.groupIdentity[g]
-  let sum = 0
-  for (let a = 0; a < B; a++) {
-    const ca = c.groupContent[g * B + a]
-    if (ca !== 0 && a !== id) sum += s.couplings[i * c.P + c.pairIndex[id * B + a]] * ca
-  }
-  return (s.spins[i * B + id] * sum) / c.groupContentSize[g] / c.wMax
 }
 
 /** One ritual lineage: its traits are fixed at birth; a copy, faithful or not, is a new lineage. */
