@@ -1,9 +1,9 @@
 // Test configuration: long statistical tests get time; timing itself belongs to `npm run bench`.
-// Two projects: `unit` (everything that checks code paths) and `statistics` (the claims and the physics
-// reductions, which run many seeds); `npm test` runs both, `npx vitest run --project unit` the fast one.
+// Two projects: `unit` (everything that checks code paths) and `statistics` (the claims, the evolution
+// experiments, the validations of the model library and the physics reductions, which run many seeds); `npm test` runs both, `npx vitest run --project unit` the fast one.
 import { defineConfig } from "vitest/config"
 
-const statistics = ["test/claims/**/*.test.ts", "test/evolution/**/*.test.ts", "test/model/physics.test.ts"]
+const statistics = ["test/claims/**/*.test.ts", "test/evolution/**/*.test.ts", "test/models/**/*.test.ts", "test/model/physics.test.ts"]
 
 export default defineConfig({
   test: {

@@ -1,5 +1,6 @@
 // Loading plugins: resolving a scenario's `plugins[k].module`, importing it, checking it was made by definePlugin,
 // decoding its options; and the two-pass read of a scenario whose timeline uses the plugins' intervention kinds.
+import { existsSync, readdirSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Schema } from "effect"
@@ -9,9 +10,29 @@ import { applyOverride, decodeScenario, readJsonFile, schemaInputError } from ".
 import { PluginRef, type PluginRefSpec, type Scenario } from "../scenario/schema.js"
 import type { WorkerInit } from "./worker-loop.js"
 
-/** The module's URL: a file: URL as given, else a path relative to the scenario file's folder. */
-export const pluginUrl = (module: string, file: string): string =>
-  module.startsWith("file:") ? module : pathToFileURL(resolve(file.startsWith("<") ? "." : dirname(file), module)).href
+/** Kiln's library of classic models (src/models/, docs/MODELS.md) is named in scenarios as `kiln:<name>`. */
+const LIBRARY = "kiln:"
+const libraryDir = new URL("../models/", import.meta.url)
+
+/** The models of the library: compiled (.js) beside the compiled CLI, or the sources (.ts) when run from them. */
+export const libraryModels = (): string[] =>
+  existsSync(libraryDir)
+    ? [...new Set(readdirSync(libraryDir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith(".d.ts")).map((f) => f.replace(/\.(js|ts)$/, "")))].sort()
+    : []
+
+const libraryUrl = (name: string): string | undefined => {
+  for (const ext of [".js", ".ts"]) {
+    const url = new URL(`${name}${ext}`, libraryDir)
+    if (/^[a-z][a-z0-9-]*$/.test(name) && existsSync(url)) return url.href
+  }
+  return undefined
+}
+
+/** The module's URL: `kiln:<model>` from the library, a file: URL as given, else a path relative to the scenario file. */
+export const pluginUrl = (module: string, file: string): string => {
+  if (module.startsWith(LIBRARY)) return libraryUrl(module.slice(LIBRARY.length)) ?? module
+  return module.startsWith("file:") ? module : pathToFileURL(resolve(file.startsWith("<") ? "." : dirname(file), module)).href
+}
 
 /**
  * Imports a module. TypeScript goes through tsx's in-process loader (Node 20 cannot import .ts itself), the same
@@ -57,6 +78,12 @@ export const loadPlugins = async (refs: ReadonlyArray<PluginRefSpec>, file: stri
   const loaded: LoadedPlugin[] = []
   for (const [k, ref] of refs.entries()) {
     const url = pluginUrl(ref.module, file)
+    if (url.startsWith(LIBRARY)) {
+      throw new InputError({
+        file, path: `plugins[${k}].module`,
+        message: `no model "${ref.module.slice(LIBRARY.length)}" in Kiln's library (known: ${libraryModels().map((m) => LIBRARY + m).join(", ") || "none"})`
+      })
+    }
     const plugin = await importPlugin(url)
     if (typeof plugin === "string") throw new InputError({ file, path: `plugins[${k}].module`, message: `plugin "${ref.module}": ${plugin}` })
     checkUnique(plugin, loaded, file, k)

@@ -3,7 +3,7 @@
 // phase split across the threads (minSlice 1), so a difference anywhere in the kernels or in the memory layout
 // shows up as different bytes.
 import { createHash } from "node:crypto"
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect } from "effect"
@@ -11,11 +11,11 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { expandDesign } from "../../src/experiment/design.js"
 import { loadExperiment } from "../../src/experiment/load.js"
-import { decodeScenario, loadScenario } from "../../src/scenario/load.js"
+import { decodeScenario } from "../../src/scenario/load.js"
 import type { Scenario } from "../../src/scenario/schema.js"
 import { Scheduler } from "../../src/run/scheduler.js"
 import { prepareWorld, runWorld } from "../../src/run/simulation.js"
-import { loadPlugins } from "../../src/run/plugins.js"
+import { loadPlugins, loadScenarioWithPlugins } from "../../src/run/plugins.js"
 import { worldTables } from "../../src/model/evolution/index.js"
 
 const root = join(import.meta.dirname, "../..", "scenarios")
@@ -58,10 +58,12 @@ describe("identical results on 1, 2 and 3 threads with every phase split", () =>
   const scenarioFiles = [
     ...jsonFiles(".").map((f) => join(root, f)),
     ...jsonFiles("claims").filter((f) => f.endsWith(".scenario.json")).map((f) => join(root, "claims", f)),
-    ...jsonFiles("evolution").filter((f) => !isExperiment(join(root, "evolution", f))).map((f) => join(root, "evolution", f))
+    ...jsonFiles("evolution").filter((f) => !isExperiment(join(root, "evolution", f))).map((f) => join(root, "evolution", f)),
+    ...(existsSync(join(root, "models")) ? jsonFiles("models").filter((f) => !isExperiment(join(root, "models", f))).map((f) => join(root, "models", f)) : [])
   ]
   it.each(scenarioFiles.map((f) => [f.slice(root.length + 1), f]))("scenario %s", async (_, file) => {
-    await expectSameOnThreads(shortened(loadScenario(file)), file)
+    const { scenario } = await loadScenarioWithPlugins(file)
+    await expectSameOnThreads(shortened(scenario), file)
   })
 
   const experimentFiles = [
