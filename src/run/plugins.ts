@@ -34,14 +34,24 @@ export const pluginUrl = (module: string, file: string): string => {
   return module.startsWith("file:") ? module : pathToFileURL(resolve(file.startsWith("<") ? "." : dirname(file), module)).href
 }
 
+let tsxRegistered = false
+
 /**
- * Imports a module. TypeScript goes through tsx's in-process loader (Node 20 cannot import .ts itself), the same
- * way on the main thread and in worker threads, so a .ts plugin runs unchanged from the compiled CLI.
+ * Imports a module. TypeScript goes through tsx's loader (Node 20 cannot import .ts itself), registered for the
+ * whole thread the first time, the same way on the main thread and in worker threads, so a .ts plugin runs
+ * unchanged from the compiled CLI. Not tsImport: its scoped loader gives the module its own copy of every package,
+ * and an options Schema built with another copy of effect does not decode (checks and defaults fail).
  */
 const importModule = async (url: string): Promise<{ default?: unknown }> => {
   if (!/\.(c|m)?tsx?$/.test(url)) return import(url)
-  const { tsImport } = await import("tsx/esm/api")
-  const mod = (await tsImport(url, import.meta.url)) as { default?: unknown }
+  if (!tsxRegistered) {
+    // both loaders: a .ts file outside an ES-module package is compiled as CommonJS, and may require ES modules
+    const [esm, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")])
+    esm.register()
+    cjs.register()
+    tsxRegistered = true
+  }
+  const mod = (await import(url)) as { default?: unknown }
   // A .ts file outside an ES-module package is compiled as CommonJS: its default export is one level deeper.
   const inner = mod.default as { __esModule?: boolean; default?: unknown } | undefined
   return typeof inner === "object" && inner !== null && inner.__esModule === true ? inner : mod
