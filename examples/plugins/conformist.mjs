@@ -12,6 +12,8 @@ export default definePlugin({
   }),
   // `next` double-buffers the generation: every agent reads the old traits, so agents can run in any split.
   state: { trait: "int8", next: "int8" },
+  // the viewer's colour mode `conformist.trait`: one colour per variant
+  view: { trait: { categories: ["0", "1"] } },
   init: ({ state, n, random, options }) => {
     for (let i = 0; i < n; i++) state.trait[i] = random(i) < options.p0 ? 1 : 0
   },

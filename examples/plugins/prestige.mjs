@@ -19,6 +19,8 @@ export default definePlugin({
   // `next` double-buffers the generation: every agent reads the old traits, so agents can run in any split.
   // `model` is the neighbour copied last (-1: none), to see whom agents learn from.
   state: { prestige: "float64", trait: "int32", next: "int32", model: "int32" },
+  // the viewer's colour mode `prestige.trait`: one colour per variant
+  view: { trait: { categories: ["0", "1"] } },
   init: ({ state, n, random, options }) => {
     for (let i = 0; i < n; i++) state.prestige[i] = Math.exp(options.sigma * normal(random, i))
     state.model.fill(-1)

@@ -1,11 +1,12 @@
-// Recording frames while a run steps, and writing `frames.bin` (format: src/frames-format.ts).
+// Recording frames while a run steps, and writing `frames.bin` (format: src/io/frames-format.ts).
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import {
-  beliefBytes, COUPLINGS, FRAMES_FILE, frameStride, HEADER_BYTES, LINEAGES, lineageOffset, lineageTableBytes, writeHeader, writeLineageTable,
-  type FrameShape, type LineageTable
+  beliefBytes, COUPLINGS, encodeStateViews, FRAMES_FILE, frameStride, HEADER_BYTES, LINEAGES, lineageOffset, lineageTableBytes, PLUGIN_STATE,
+  pluginStateOffset, writeHeader, writeLineageTable, type FrameShape, type LineageTable, type StateView
 } from "./frames-format.js"
 import { Kernel, Slot, SLOTS } from "../model/kernel.js"
+import { viewedArrays } from "../model/plugin.js"
 import type { World } from "../model/world.js"
 
 export * from "./frames-format.js"
@@ -14,6 +15,7 @@ export * from "./frames-format.js"
 export const encodeFrame = (w: World, tick: number, perAgent: Float64Array, out: Uint8Array): void => {
   encodeState(w, tick, perAgent, out)
   if (w.memeVariants !== undefined) encodeLineages(w, out)
+  encodePluginState(w, out)
 }
 
 const encodeState = (w: World, tick: number, perAgent: Float64Array, out: Uint8Array): void => {
@@ -52,9 +54,23 @@ const encodeLineages = (w: World, out: Uint8Array): void => {
   }
 }
 
+/** The plugin arrays declared viewable, as float32 after the rest of the frame. */
+const encodePluginState = (w: World, out: Uint8Array): void => {
+  const n = w.constants.n
+  const at = out.byteOffset + pluginStateOffset(shapeOf(w), flagsOf(w))
+  viewedArrays(w.plugins).forEach((v, k) => new Float32Array(out.buffer, at + 4 * n * k, n).set(v.values))
+}
+
 const shapeOf = (w: World): FrameShape => ({ n: w.constants.n, B: w.constants.B, M: w.constants.M, P: w.constants.P })
 
-const flagsOf = (w: World): number => (w.memeVariants !== undefined ? LINEAGES : 0)
+const flagsOf = (w: World): number =>
+  (w.memeVariants !== undefined ? LINEAGES : 0) | (viewedArrays(w.plugins).length > 0 ? PLUGIN_STATE : 0)
+
+/** Bytes of one frame record of this world. */
+const strideOf = (w: World): number => frameStride(shapeOf(w), flagsOf(w), viewedArrays(w.plugins).length)
+
+/** The declarations that close the file: which plugin arrays the frames carry, and how to colour them. */
+const stateViews = (w: World): StateView[] => viewedArrays(w.plugins).map(({ plugin, array, scale }) => ({ plugin, array, scale }))
 
 /** Every lineage so far, in id order (empty without meme evolution). */
 const lineageTable = (w: World): LineageTable => {
@@ -71,27 +87,34 @@ const lineageTable = (w: World): LineageTable => {
   return t
 }
 
-/** Header, frames, optional couplings and, with meme evolution, the lineage table as it stands. */
+/**
+ * Header, frames, optional couplings, with meme evolution the lineage table as it stands and, with viewable plugin
+ * arrays, their declarations.
+ */
 const fileBytes = (w: World, frames: ReadonlyArray<Uint8Array>, couplings: boolean): Uint8Array => {
   const s = shapeOf(w)
   const flags = flagsOf(w) | (couplings ? COUPLINGS : 0)
-  const stride = frameStride(s, flags)
+  const stride = strideOf(w)
   const table = lineageTable(w)
   const L = table.id.length
+  const views = stateViews(w)
+  const json = flags & PLUGIN_STATE ? encodeStateViews(views) : new Uint8Array(0)
   const couplingBytes = couplings ? 4 * s.n * s.P : 0
   const end = HEADER_BYTES + frames.length * stride
-  const out = new Uint8Array(end + couplingBytes + (flags & LINEAGES ? lineageTableBytes(L) : 0))
-  writeHeader(out, s, frames.length, flags, L)
+  const tableBytes = flags & LINEAGES ? lineageTableBytes(L) : 0
+  const out = new Uint8Array(end + couplingBytes + tableBytes + json.byteLength)
+  writeHeader(out, s, frames.length, flags, { lineages: L, views: views.length, viewBytes: json.byteLength })
   frames.forEach((f, k) => out.set(f, HEADER_BYTES + k * stride))
   if (couplings) new Float32Array(out.buffer, end, s.n * s.P).set(w.state.couplings)
   if (flags & LINEAGES) writeLineageTable(out.subarray(end + couplingBytes), table)
+  out.set(json, end + couplingBytes + tableBytes)
   return out
 }
 
 /**
  * Records frames while a run steps: call `record` on each recorded tick (after Engine.measure, passing
- * engine.perAgent for attachment), then `write(dir)`. Frames are kept in memory: n·(9 + ⌈B/8⌉) bytes each, and
- * 4n more with meme evolution.
+ * engine.perAgent for attachment), then `write(dir)`. Frames are kept in memory: n·(9 + ⌈B/8⌉) bytes each, 4n more
+ * with meme evolution and 4n more per viewable plugin array.
  */
 export class FrameRecorder {
   private readonly frames: Uint8Array[] = []
@@ -110,7 +133,7 @@ export class FrameRecorder {
       this.own.kernel.measure(0, world.constants.n, this.own.perAgent)
       perAgent = this.own.perAgent
     }
-    const frame = new Uint8Array(frameStride(shapeOf(world), flagsOf(world)))
+    const frame = new Uint8Array(strideOf(world))
     encodeFrame(world, tick, perAgent, frame)
     this.frames.push(frame)
     this.world = world
@@ -120,7 +143,10 @@ export class FrameRecorder {
     return this.frames.length
   }
 
-  /** A one-frame file of the last recorded frame, with the lineage table as it stands (what live mode serves). */
+  /**
+   * A one-frame file of the last recorded frame, with the lineage table as it stands and the plugin arrays'
+   * declarations (what live mode serves).
+   */
   snapshot(): Uint8Array | undefined {
     const w = this.world
     const last = this.frames[this.frames.length - 1]
@@ -140,7 +166,7 @@ export class FrameRecorder {
     return { ticks, energy }
   }
 
-  /** The whole file: header, frames, the couplings of the world as it is now and, with meme evolution, the lineage table. */
+  /** The whole file: header, frames, the couplings of the world as it is now, then the lineage table and plugin declarations when it has them. */
   bytes(): Uint8Array {
     const w = this.world
     if (w === undefined) throw new Error("kiln/frames: nothing recorded; call record(world, tick) on each recorded tick first")

@@ -62,6 +62,15 @@ export interface Reporter<O = unknown, S extends StateSpec = StateSpec> {
   readonly reduce: "mean" | "sum"
 }
 
+/**
+ * How the viewer colours agents by a state array: a colour ramp over [min, max] (values outside are clamped), or
+ * one colour per value 0, 1, … named by `categories` (other values are grey).
+ */
+export type ViewScale = { readonly min: number; readonly max: number } | { readonly categories: ReadonlyArray<string> }
+
+/** The state arrays the viewer may colour agents by, each with its scale. */
+export type ViewSpec<S extends StateSpec> = { readonly [K in keyof S]?: ViewScale }
+
 export interface PluginSpec<O, S extends StateSpec> {
   /** a name for columns and messages: letters, digits and _, starting with a letter */
   readonly name: string
@@ -75,6 +84,8 @@ export interface PluginSpec<O, S extends StateSpec> {
   step?(ctx: PluginContext<O, S>, tick: number): void
   readonly reporters?: ReadonlyArray<Reporter<O, S>>
   readonly interventions?: ReadonlyArray<InterventionKind<string, any>>
+  /** state arrays the viewer offers as colour modes `<plugin>.<array>` (none when absent); NoInfer: `state` alone types S */
+  readonly view?: NoInfer<ViewSpec<S>>
 }
 
 /** A plugin: what `definePlugin` returns, branded so a loader can tell it from any other default export. */
@@ -94,7 +105,34 @@ export const definePlugin = <O = undefined, const S extends StateSpec = {}>(spec
       throw new Error(`definePlugin(${spec.name}): state "${key}" has type "${spec.state![key]}"; expected one of ${Object.keys(elementTypes).join(", ")}`)
     }
   }
+  checkView(spec)
   return { ...spec, [brand]: true }
+}
+
+/** Each viewable array must be one of the plugin's state arrays, with a scale the viewer can draw. */
+const checkView = (spec: { readonly name: string; readonly state?: StateSpec; readonly view?: object }): void => {
+  if (spec.view !== undefined && (typeof spec.view !== "object" || spec.view === null || Array.isArray(spec.view))) {
+    throw new Error(`definePlugin(${spec.name}): view must be an object of state array names, e.g. { trait: { categories: ["0", "1"] } }`)
+  }
+  const arrays = Object.keys(spec.state ?? {})
+  for (const [key, scale] of Object.entries(spec.view ?? {})) {
+    if (!arrays.includes(key)) {
+      throw new Error(`definePlugin(${spec.name}): view "${key}" is not one of its state arrays (${arrays.join(", ") || "it declares none"})`)
+    }
+    if (!isViewScale(scale)) {
+      throw new Error(`definePlugin(${spec.name}): view "${key}" must be { min, max } with finite min < max (a colour scale) or ` +
+        `{ categories: ["name of 0", "name of 1", …] } (a colour per value); got ${JSON.stringify(scale)}`)
+    }
+  }
+}
+
+const isViewScale = (x: unknown): x is ViewScale => {
+  if (typeof x !== "object" || x === null) return false
+  const { min, max, categories } = x as { min?: unknown; max?: unknown; categories?: unknown }
+  if (categories !== undefined) {
+    return min === undefined && max === undefined && Array.isArray(categories) && categories.length > 0 && categories.every((c) => typeof c === "string")
+  }
+  return typeof min === "number" && typeof max === "number" && Number.isFinite(min) && Number.isFinite(max) && min < max
 }
 
 export const isPlugin = (x: unknown): x is Plugin => typeof x === "object" && x !== null && (x as Plugin)[brand] === true
@@ -169,6 +207,12 @@ export const bindSteps = (w: World): Array<(tick: number) => void> =>
 export const stateColumns = (plugins: ReadonlyArray<PluginInstance>): Array<{ name: string; type: string; values: StateArray }> =>
   plugins.flatMap((p) =>
     Object.entries(p.plugin.state ?? {}).map(([k, t]) => ({ name: `${p.plugin.name}_${k}`, type: duckType[t], values: p.state[k] }))
+  )
+
+/** The state arrays the viewer colours agents by: plugins in scenario order, each one's `view` in declaration order. */
+export const viewedArrays = (plugins: ReadonlyArray<PluginInstance>): Array<{ plugin: string; array: string; scale: ViewScale; values: StateArray }> =>
+  plugins.flatMap((p) =>
+    Object.entries(p.plugin.view ?? {}).map(([k, scale]) => ({ plugin: p.plugin.name, array: k, scale: scale as ViewScale, values: p.state[k] }))
   )
 
 const duckType: Record<ElementType, string> = {

@@ -1,20 +1,24 @@
 // The viewer in a real browser (Debian Chromium, headless, WebGL through SwiftShader): a finished run is drawn,
 // playback recolours nodes, clicks open the inspector, traversal fails, and live mode follows a running simulation
 // that starts when the page opens, is paced from the page's speed selector and restarts from its button; a run
-// with meme evolution is coloured by lineage, draws its Muller panel and lists an agent's variant's ancestry.
+// with meme evolution is coloured by lineage, draws its Muller panel and lists an agent's variant's ancestry; a
+// plugin's viewable state is a colour mode with its legend, and the inspector shows the agent's value.
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Fiber } from "effect"
 import type { BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { worldColumns } from "../../src/model/engine.js"
 import { metricColumns } from "../../src/model/metrics.js"
+import { loadScenarioWithPlugins } from "../../src/run/plugins.js"
+import { prepareWorld } from "../../src/run/simulation.js"
 import { LiveHub, runLive } from "../../src/serve/live.js"
 import { Scheduler } from "../../src/run/scheduler.js"
 import { readRunInfo } from "../../src/serve/run-dir.js"
 import { serveLive } from "../../src/serve/index.js"
 import { startServer, type RunningServer } from "../../src/serve/server.js"
-import { buildViewer, canvasVariance, chromiumAvailable, launch, openViewer, smallDefault, VIEWER, writeSmallRun } from "./browser.js"
+import { buildViewer, canvasStats, chromiumAvailable, launch, openViewer, smallDefault, VIEWER, writeSmallRun } from "./browser.js"
 
 declare const window: { kiln: any }
 declare const document: any
@@ -45,7 +49,7 @@ describe.skipIf(!available)("the viewer in Chromium", () => {
     expect(await page.evaluate(() => [window.kiln.mode, window.kiln.frameCount])).toEqual(["run", 41])
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
     // A blank canvas has variance 0; at tick 0 the nodes are mostly the dim grey of "no meme" on a dark ground.
-    const { variance, drawn } = await canvasVariance(page)
+    const { variance, drawn } = await canvasStats(page)
     expect(variance).toBeGreaterThan(5)
     expect(drawn).toBeGreaterThan(0.005)
     expect(await page.locator(".uplot").count()).toBe(4)
@@ -186,7 +190,7 @@ describe.skipIf(!available)("an evolution run in Chromium", () => {
     const colours: string[] = await page.evaluate((n) => Array.from({ length: n }, (_, i) => window.kiln.colourOf(i)), N)
     // founders' hues and their variants' lightnesses: more colours than the two memes and "none"
     expect(new Set(colours).size).toBeGreaterThan(3)
-    const { variance, drawn } = await canvasVariance(page)
+    const { variance, drawn } = await canvasStats(page)
     expect(variance).toBeGreaterThan(5)
     expect(drawn).toBeGreaterThan(0.005)
     expect(await page.locator("#legend").textContent()).toMatch(/spark and its variants.*ember and its variants.*no variant/)
@@ -246,6 +250,86 @@ describe.skipIf(!available)("an evolution run in Chromium", () => {
       await Effect.runPromise(Fiber.join(fiber))
       await livePage.waitForFunction(() => window.kiln.frameCount > 1, null, { timeout: 20_000 })
       expect(await livePage.evaluate(() => window.kiln.mullerClades())).toBeGreaterThan(2)
+    } finally {
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      await livePage.close()
+      await live.close()
+    }
+  })
+})
+
+describe.skipIf(!available)("a plugin run in Chromium", () => {
+  let ctx: BrowserContext
+  let server: RunningServer
+  let page: Page
+  // the group palette's first two colours, which categories 0 and 1 take; and the grey of "no meme"
+  const [ZERO, ONE, GREY] = ["#5b8def", "#e5534b", "#39404d"]
+  // examples/plugins/conformist.json, well mixed as written but 300 agents (not 2,000: 2 million edges)
+  const file = join(import.meta.dirname, "../../examples/plugins/conformist.json")
+
+  beforeAll(async () => {
+    buildViewer()
+    const { scenario, plugins } = await loadScenarioWithPlugins(file, ["ticks=10", `graph={"kind":"complete","n":300}`])
+    const world = prepareWorld(scenario, file, undefined, false, plugins)
+    const runDir = await writeSmallRun(world, join(mkdtempSync(join(tmpdir(), "kiln-viz-plugin-")), "run"))
+    server = await startServer({ source: { kind: "run", dir: runDir, info: readRunInfo(runDir) }, viewer: VIEWER, port: 0 })
+    ctx = await launch()
+    page = await openViewer(ctx, server.url)
+  })
+  afterAll(async () => {
+    await ctx?.close()
+    await server?.close()
+  })
+
+  it("offers conformist.trait as a colour mode; selecting it recolours the canvas by trait, with a legend of its categories", async () => {
+    expect(await page.locator("#colour-by option[value='conformist.trait']").textContent()).toBe("conformist.trait")
+    const colours = () => page.evaluate(() => Array.from({ length: 300 }, (_, i) => window.kiln.colourOf(i)))
+    // no memes in this scenario: every agent is "no meme" grey, and the canvas has neither trait colour
+    expect(new Set(await colours())).toEqual(new Set([GREY]))
+    const before = await canvasStats(page, [ZERO, ONE])
+    expect(before.shares).toEqual([0, 0])
+    await page.selectOption("#colour-by", "conformist.trait")
+    expect(new Set(await colours())).toEqual(new Set([ZERO, ONE]))
+    const after = await canvasStats(page, [ZERO, ONE])
+    expect(after.shares[0]).toBeGreaterThan(0.001)
+    expect(after.shares[1]).toBeGreaterThan(0.001)
+    expect(await page.locator("#legend").textContent()).toBe("conformist.trait01other")
+    // p0 = 0.6 at tick 0: more agents with trait 1 than 0
+    expect(after.shares[1]).toBeGreaterThan(after.shares[0])
+  })
+
+  it("shows the clicked agent's trait at the tick shown in the inspector", async () => {
+    await page.evaluate(() => window.kiln.player.seek(5))
+    const p = await page.evaluate(() => window.kiln.nodeScreen(0))
+    await page.mouse.click(p.x, p.y)
+    await page.waitForFunction(() => window.kiln.inspectorOpen(), null, { timeout: 5_000 })
+    // well mixed, the layout piles agents up: the click may open a neighbour of agent 0, so ask which one it opened
+    const colour: string = await page.evaluate(() => {
+      const key = document.querySelector("#inspector .key").textContent
+      return window.kiln.colourOf(window.kiln.view.graph.getNodeAttribute(key, "i"))
+    })
+    expect(await page.locator("#inspector .plugin-state").textContent()).toBe(`conformist.trait: ${colour === ONE ? 1 : 0}`)
+    await page.keyboard.press("Escape")
+  })
+
+  it("live, offers the mode once the first frame arrives and colours by the trait as the run goes", async () => {
+    const { scenario, plugins } = await loadScenarioWithPlugins(file, ["ticks=20", `graph={"kind":"complete","n":300}`])
+    const world = prepareWorld(scenario, file, undefined, false, plugins)
+    const hub = new LiveHub(world, worldColumns(world))
+    const live = await startServer({ source: { kind: "live", hub }, viewer: VIEWER, port: 0 })
+    const livePage = await openViewer(ctx, live.url)
+    const fiber = Effect.runFork(runLive(hub, { out: join(mkdtempSync(join(tmpdir(), "kiln-viz-live-")), "run"), rate: 10 }).pipe(Effect.provide(Scheduler.inProcess)))
+    try {
+      await livePage.waitForFunction(() => window.kiln.liveFrames > 0, null, { timeout: 20_000 })
+      await livePage.selectOption("#colour-by", "conformist.trait")
+      expect(await livePage.evaluate(() => window.kiln.mode)).toBe("live")
+      const colours: string[] = await livePage.evaluate(() => Array.from({ length: 300 }, (_, i) => window.kiln.colourOf(i)))
+      expect(colours.every((c) => c === ZERO || c === ONE)).toBe(true)
+      await Effect.runPromise(Fiber.join(fiber))
+      await livePage.waitForFunction(() => window.kiln.frameCount > 1, null, { timeout: 20_000 })
+      // playback of the written run keeps the mode: at the last tick conformity has made trait 1 (nearly) universal
+      const last: string[] = await livePage.evaluate(() => Array.from({ length: 300 }, (_, i) => window.kiln.colourOf(i)))
+      expect(last.filter((c) => c === ONE).length).toBeGreaterThan(270)
     } finally {
       await Effect.runPromise(Fiber.interrupt(fiber))
       await livePage.close()

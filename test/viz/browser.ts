@@ -103,9 +103,12 @@ export const openViewer = async (ctx: BrowserContext, url: string): Promise<Page
   return page
 }
 
-/** Luminance variance of the graph canvas as drawn now (sigma is redrawn and read in the same task). */
-export const canvasVariance = (page: Page): Promise<{ variance: number; drawn: number }> =>
-  page.evaluate(async () => {
+/**
+ * The graph canvas as drawn now (sigma is redrawn and read in the same task): its luminance variance, the share of
+ * pixels that are not background, and for each of `colours` (CSS hex) the share of pixels of about that colour.
+ */
+export const canvasStats = (page: Page, colours: ReadonlyArray<string> = []): Promise<{ variance: number; drawn: number; shares: number[] }> =>
+  page.evaluate(async (hexes) => {
     const r = window.kiln.view!.renderer
     r.refresh({ partialGraph: { nodes: [] }, skipIndexation: true })
     const url = r.getStageCanvas().toDataURL()
@@ -120,14 +123,18 @@ export const canvasVariance = (page: Page): Promise<{ variance: number; drawn: n
     ctx.fillRect(0, 0, c.width, c.height)
     ctx.drawImage(img, 0, 0)
     const px = ctx.getImageData(0, 0, c.width, c.height).data
+    const rgbs = hexes.map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)))
+    const near = (o: number, [r, g, b]: number[]) => Math.abs(px[o] - r) + Math.abs(px[o + 1] - g) + Math.abs(px[o + 2] - b) <= 30
     let s = 0, s2 = 0, drawn = 0
+    const matched = rgbs.map(() => 0)
     const count = px.length / 4
     for (let o = 0; o < px.length; o += 4) {
       const l = 0.2126 * px[o] + 0.7152 * px[o + 1] + 0.0722 * px[o + 2]
       s += l
       s2 += l * l
-      if (Math.abs(px[o] - 14) + Math.abs(px[o + 1] - 17) + Math.abs(px[o + 2] - 23) > 30) drawn++
+      if (!near(o, [14, 17, 23])) drawn++
+      rgbs.forEach((c, k) => near(o, c) && matched[k]++)
     }
     const mean = s / count
-    return { variance: s2 / count - mean * mean, drawn: drawn / count }
-  })
+    return { variance: s2 / count - mean * mean, drawn: drawn / count, shares: matched.map((m) => m / count) }
+  }, colours)

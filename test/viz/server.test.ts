@@ -245,6 +245,28 @@ describe("live mode", () => {
   })
 })
 
+describe("live mode with a plugin's viewable state", () => {
+  it("serves frames carrying the plugin arrays its view declares, with their scale", async () => {
+    const file = join(import.meta.dirname, "../../examples/plugins/conformist.json")
+    const loaded = await loadScenarioWithPlugins(file, ["ticks=3", `graph={"kind":"erdosRenyi","n":200,"p":0.05}`])
+    const world = prepareWorld(loaded.scenario, file, undefined, false, loaded.plugins)
+    const hub = new LiveHub(world, worldColumns(world))
+    const server = await startServer({ source: { kind: "live", hub }, viewer: tmp("kiln-viewer-"), port: 0 })
+    try {
+      const dir = await Effect.runPromise(runLive(hub, { out: join(tmp("kiln-live-"), "run") }).pipe(Effect.provide(Scheduler.inProcess)))
+      const frame = decodeFrames(Buffer.from((await get(server.url, "/live/frame.bin")).body, "latin1"))
+      expect(frame.pluginState.map(({ plugin, array, scale }) => ({ plugin, array, scale }))).toEqual([
+        { plugin: "conformist", array: "trait", scale: { categories: ["0", "1"] } }
+      ])
+      expect(frame.pluginState[0].values(0)).toEqual(Float32Array.from(world.plugins[0].state.trait))
+      const written = decodeFrames(readFileSync(join(dir, "frames.bin")))
+      expect([written.count, written.pluginState[0].values(3)]).toEqual([4, frame.pluginState[0].values(0)])
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe("live mode with meme evolution", () => {
   it("tells the viewer the run has lineages, serves frames with lineage ids and each agent's carried variants with their ancestry", async () => {
     const world = prepareWorld(scenario({ ...smallJson, ticks: 12, evolution: { memes: { mutation: { rate: 0.5 } } } }))

@@ -1,5 +1,7 @@
-// Colour and size of each node for a colour mode: categorical palettes for memes and groups, a ramp for scalars.
+// Colour and size of each node for a colour mode: categorical palettes for memes, groups and plugin categories, a
+// ramp for scalars.
 import { MEME_PALETTE } from "../../src/experiment/muller"
+import type { StateScale, StateView } from "../../src/io/frames-format"
 
 /** Background of the graph; palettes are chosen to read on it. */
 export const BACKGROUND = "#0e1117"
@@ -35,16 +37,36 @@ export const ramp = (v: number, lo: number, hi: number): string => {
 export const memeColour = (m: number): string => (m < 0 ? NO_MEME : MEME_PALETTE[m % MEME_PALETTE.length])
 export const groupColour = (g: number): string => (g < 0 ? NO_MEME : GROUP_PALETTE[g % GROUP_PALETTE.length])
 
+/** Category v of `count` in the group palette (its first two, blue and red, tell a binary trait apart); grey for others. */
+export const categoryColour = (v: number, count: number): string =>
+  Number.isInteger(v) && v >= 0 && v < count ? GROUP_PALETTE[v % GROUP_PALETTE.length] : NO_MEME
+
+/** A plugin array's value on its declared scale: the ramp over [min, max], or its category's colour. */
+export const stateColour = (v: number, scale: StateScale): string =>
+  "categories" in scale ? categoryColour(v, scale.categories.length) : ramp(v, scale.min, scale.max)
+
+/** A plugin array's value as the inspector writes it: its category's name, or the number. */
+export const stateLabel = (v: number, scale: StateScale): string =>
+  "categories" in scale ? (scale.categories[v] ?? String(v)) : Number.isInteger(v) ? String(v) : v.toPrecision(3)
+
+/** The colour mode of a plugin array, as the selector names it. */
+export const stateKey = (v: StateView): string => `${v.plugin}.${v.array}`
+
 /**
  * What nodes are coloured by: the dominant hosted meme, the lineage of the dominant carried variant (with meme
- * evolution), the group, energy, attachment, or belief index a.
+ * evolution), the group, energy, attachment, belief index a, or the plugin array at `index` of the frames' plugin state.
  */
 export type ColourMode =
   | { kind: "meme" } | { kind: "lineage" } | { kind: "group" } | { kind: "energy" } | { kind: "attachment" } | { kind: "belief"; index: number }
+  | { kind: "plugin"; index: number; view: StateView }
 
-export const modeKey = (m: ColourMode): string => (m.kind === "belief" ? `belief:${m.index}` : m.kind)
-export const parseMode = (key: string): ColourMode => {
+export const modeKey = (m: ColourMode): string => (m.kind === "belief" ? `belief:${m.index}` : m.kind === "plugin" ? stateKey(m.view) : m.kind)
+
+/** The mode a selector key names; `views` are the plugin arrays the frames carry (keys `<plugin>.<array>`). */
+export const parseMode = (key: string, views: ReadonlyArray<StateView> = []): ColourMode => {
   if (key.startsWith("belief:")) return { kind: "belief", index: Number(key.slice(7)) }
+  const index = views.findIndex((v) => stateKey(v) === key)
+  if (index >= 0) return { kind: "plugin", index, view: views[index] }
   return { kind: key as "meme" | "lineage" | "group" | "energy" | "attachment" }
 }
 

@@ -25,6 +25,8 @@ export interface NodeState {
   readonly beliefs?: Uint8Array
   /** lineage id of each node's dominant carried variant (-1 none); only when memes evolve */
   readonly lineage?: Int32Array
+  /** the values of each plugin array the frames carry, in the order of their declarations */
+  readonly pluginState?: ReadonlyArray<Float32Array>
 }
 
 const get = async (url: string): Promise<Response> => {
@@ -84,7 +86,8 @@ export const stateOf = (frames: Frames, f: number): NodeState => ({
   attachment: frames.attachment(f),
   meme: frames.meme(f),
   beliefs: frames.beliefs(f),
-  lineage: frames.lineage?.(f)
+  lineage: frames.lineage?.(f),
+  pluginState: frames.pluginState.map((a) => a.values(f))
 })
 
 /** A run written without --frames: its final state, from graph.json's node attributes. */

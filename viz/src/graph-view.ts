@@ -4,7 +4,7 @@ import type Graph from "graphology"
 import Sigma from "sigma"
 import { pathLine } from "sigma/rendering"
 import { spin } from "../../src/io/frames-format"
-import { baseSize, groupColour, memeColour, NEGATIVE, POSITIVE, ramp, sizeOf, type ColourMode } from "./colours"
+import { baseSize, groupColour, memeColour, NEGATIVE, POSITIVE, ramp, sizeOf, stateColour, type ColourMode } from "./colours"
 import type { Info, LoadedGraph, NodeState } from "./data"
 import { EdgeLayer } from "./edge-layer"
 
@@ -99,6 +99,11 @@ export class GraphView {
       case "belief":
         this.colours[i] = s.beliefs === undefined ? memeColour(-1) : spin(s.beliefs, this.info.beliefs.length, i, m.index) > 0 ? POSITIVE : NEGATIVE
         return
+      case "plugin": {
+        const values = s.pluginState?.[m.index]
+        this.colours[i] = values === undefined ? memeColour(-1) : stateColour(values[i], m.view.scale)
+        return
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-// The agent inspector: energy trace, beliefs, and the agent's own belief network as a second, small sigma
+// The agent inspector: energy trace, plugin state, beliefs, and the agent's own belief network as a second, small sigma
 // (nodes = beliefs coloured by the agent's stance; edges = couplings W_ab, colour = sign, width = |W_ab|).
 import Graph from "graphology"
 import Sigma, { DEFAULT_STYLES } from "sigma"
@@ -35,6 +35,8 @@ export interface AgentNow {
   readonly meme: string
   /** with meme evolution: the dominant carried variant at this tick (undefined: none) */
   readonly dominant?: VariantLine
+  /** the plugin arrays the frames carry (`<plugin>.<array>`), with the agent's value at this tick */
+  readonly pluginState: ReadonlyArray<{ readonly name: string; readonly value: string }>
 }
 
 const POS_EDGE = "#57ab5a"
@@ -71,6 +73,7 @@ export class Inspector {
       <header><h2>Agent <span class="key"></span></h2><button class="close" title="Close (Esc)">×</button></header>
       <p class="facts"></p>
       <h3>Energy</h3><div class="trace"></div>
+      ${now.pluginState.length > 0 ? `<h3>Plugin state</h3><ul class="plugin-state"></ul>` : ""}
       <h3>Beliefs</h3><ul class="beliefs"></ul>${this.info.lineages ? `<h3>Meme variants</h3><ul class="variants"></ul>` : ""}
       <h3>Belief network <small class="note"></small></h3><div class="net"></div>
       <p class="netlegend"><span style="color:${POS_EDGE}">━ W &gt; 0</span> <span style="color:${NEG_EDGE}">━ W &lt; 0</span> width = |W|; node colour = stance</p>`
@@ -147,6 +150,7 @@ export class Inspector {
       facts.textContent = `group ${this.detail.group || "—"} · tick ${now.tick} · energy ${now.energy.toFixed(2)} · meme ${now.meme || "none"}`
     }
     this.panel.querySelector(".variants")?.replaceChildren(...this.variantItems(now))
+    this.panel.querySelector(".plugin-state")?.replaceChildren(...now.pluginState.map(({ name, value }) => listItem(`${name}: ${value}`)))
     const list = this.panel.querySelector(".beliefs")
     if (list) {
       list.replaceChildren(
@@ -172,17 +176,12 @@ export class Inspector {
 
   /** The dominant variant at the tick shown, then (live) every carried one when the agent was clicked. */
   private variantItems(now: AgentNow): HTMLLIElement[] {
-    const item = (text: string) => {
-      const li = document.createElement("li")
-      li.textContent = text
-      return li
-    }
     const line = (v: VariantLine) => `#${v.id} (${v.founder})${v.salience === undefined ? "" : ` · salience ${v.salience.toFixed(2)}`}` +
       (v.ancestry.length > 0 ? ` ← ${v.ancestry.map((p) => `#${p}`).join(" ← ")}` : " · founder")
     const carried = this.detail?.carried
     return [
-      item(now.dominant ? `dominant at tick ${now.tick}: ${line(now.dominant)}` : `no variant at tick ${now.tick}`),
-      ...(carried ? carried.variants.map((v) => item(`carried at tick ${carried.tick}: ${line(v)}`)) : [])
+      listItem(now.dominant ? `dominant at tick ${now.tick}: ${line(now.dominant)}` : `no variant at tick ${now.tick}`),
+      ...(carried ? carried.variants.map((v) => listItem(`carried at tick ${carried.tick}: ${line(v)}`)) : [])
     ]
   }
 
@@ -198,4 +197,10 @@ export class Inspector {
     this.panel.replaceChildren()
     if (notify && wasOpen) this.onClose()
   }
+}
+
+const listItem = (text: string): HTMLLIElement => {
+  const li = document.createElement("li")
+  li.textContent = text
+  return li
 }

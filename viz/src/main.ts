@@ -3,9 +3,11 @@
 // over SSE and switches to playback when the run is written.
 import { animationFrames, share } from "rxjs"
 import { lineageColour } from "../../src/experiment/muller"
-import { frameAt, spin, type Frames } from "../../src/io/frames-format"
+import { frameAt, spin, type Frames, type StateView } from "../../src/io/frames-format"
 import { Charts } from "./charts"
-import { GROUP_PALETTE, MEME_PALETTE, NEGATIVE, NO_MEME, POSITIVE, RAMP, modeKey, parseMode } from "./colours"
+import {
+  categoryColour, GROUP_PALETTE, MEME_PALETTE, NEGATIVE, NO_MEME, POSITIVE, RAMP, modeKey, parseMode, stateKey, stateLabel
+} from "./colours"
 import {
   energyReference, exists, fetchFrames, fetchGraph, fetchJson, fetchMetrics, finalState, stateOf,
   type Info, type Metrics, type NodeState
@@ -132,12 +134,19 @@ const main = async () => {
   let frames: Frames | undefined
   let player: Player | undefined
 
-  // Colour selector: the fixed modes plus one entry per belief (when frames carry beliefs).
+  // Colour selector: the fixed modes plus one entry per belief (when frames carry beliefs), and one per plugin array
+  // the frames carry, added when the first frames arrive (they declare them).
   const select = $<HTMLSelectElement>("colour-by")
   if (info.lineages) select.add(new Option("lineage", "lineage"), 1)
   for (const [a, name] of info.beliefs.entries()) select.add(new Option(`belief: ${name}`, `belief:${a}`))
+  let pluginViews: ReadonlyArray<StateView> = []
+  const offerPluginModes = (f: Frames) => {
+    if (pluginViews.length > 0 || f.pluginState.length === 0) return
+    pluginViews = f.pluginState.map(({ plugin, array, scale }) => ({ plugin, array, scale }))
+    for (const v of pluginViews) select.add(new Option(stateKey(v), stateKey(v)))
+  }
   select.onchange = () => {
-    view.setMode(parseMode(select.value))
+    view.setMode(parseMode(select.value, pluginViews))
     legend()
   }
   const legend = () => {
@@ -160,7 +169,9 @@ const main = async () => {
             ? gradient("0", view.energyRef.toFixed(1), "energy (size too)")
             : m.kind === "attachment"
               ? gradient("−1", "+1", "attachment to own group")
-              : item(POSITIVE, `+ ${info.beliefs[m.index]}`) + item(NEGATIVE, `− ${info.beliefs[m.index]}`)
+              : m.kind === "plugin"
+                ? pluginLegend(m.view, item, gradient)
+                : item(POSITIVE, `+ ${info.beliefs[m.index]}`) + item(NEGATIVE, `− ${info.beliefs[m.index]}`)
   }
   legend()
 
@@ -183,7 +194,11 @@ const main = async () => {
       energy: s?.energy[i] ?? 0,
       meme: s !== undefined && s.meme[i] >= 0 ? info.memes[s.meme[i]] : "",
       spins: s?.beliefs !== undefined ? info.beliefs.map((_, a) => spin(s.beliefs!, B, i, a)) : [],
-      dominant: s?.lineage !== undefined && s.lineage[i] >= 0 ? variantLine(s.lineage[i]) : undefined
+      dominant: s?.lineage !== undefined && s.lineage[i] >= 0 ? variantLine(s.lineage[i]) : undefined,
+      pluginState: pluginViews.map((v, k) => {
+        const values = s?.pluginState?.[k]
+        return { name: stateKey(v), value: values === undefined ? "?" : stateLabel(values[i], v.scale) }
+      })
     }
   }
   const variantLine = (id: number): VariantLine => ({ id, founder: info.memes[lineages?.founderOf(id) ?? -1] ?? "?", ancestry: lineages?.ancestry(id) ?? [] })
@@ -271,6 +286,7 @@ const main = async () => {
       setLineages(Lineages.fromFrames(f), [f.ticks[0], f.ticks[f.count - 1]])
       hooks.timings.lineages = performance.now()
     }
+    offerPluginModes(f)
     legend()
     hooks.frameCount = f.count
     const p = new Player(
@@ -369,6 +385,7 @@ const main = async () => {
           // Before the first recorded tick there is no frame to fetch yet.
           if (Object.keys(state.metrics).length === 0) return undefined
           const f = await fetchFrames("live/frame.bin")
+          offerPluginModes(f)
           if (f.lineages !== undefined) {
             const l = lineages ?? new Lineages(f.n)
             l.addSnapshot(f)
@@ -466,6 +483,16 @@ const post = async (url: string): Promise<unknown> => {
 }
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** A plugin array's legend: its categories' colours (and grey for any other value), or the ramp over its range. */
+const pluginLegend = (
+  v: StateView, item: (colour: string, label: string) => string, gradient: (lo: string, hi: string, title: string) => string
+): string => {
+  const scale = v.scale
+  if (!("categories" in scale)) return gradient(String(scale.min), String(scale.max), stateKey(v))
+  const n = scale.categories.length
+  return `<div>${escape(stateKey(v))}</div>` + scale.categories.map((name, k) => item(categoryColour(k, n), name)).join("") + item(NO_MEME, "other")
+}
 
 main().catch((e: unknown) => {
   hooks.error = String(e)
