@@ -9,7 +9,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { InputError, RunError } from "../errors.js"
 import { expandDesign, parseShard, shardRuns } from "../experiment/design.js"
 import { exportDb } from "../experiment/export.js"
-import { loadExperimentWithPlugins } from "../experiment/load.js"
+import { loadExperimentWithPlugins, withRunCounts } from "../experiment/load.js"
 import { mergeDbs } from "../experiment/merge.js"
 import { plot, plotMuller } from "../experiment/plot.js"
 import { writeReport } from "../experiment/report.js"
@@ -54,6 +54,8 @@ const sweep = Command.make(
       Flag.withDefault(1),
       Flag.withDescription("threads stepping each run (default 1; at most the cores and one per 512 agents; results are identical for any number)")
     ),
+    seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("experiment seed instead of the file's (default DB then experiments/<name>.seed-<N>.duckdb)")),
+    replicates: Flag.Int("replicates").pipe(Flag.optional, Flag.withDescription("runs per design point instead of the file's")),
     resume: Flag.Boolean("resume").pipe(Flag.withDefault(false), Flag.withDescription("complete a DB that already holds runs of this experiment")),
     shard: Flag.String("shard").pipe(Flag.optional, Flag.withDescription("run only slice i of N (1-based), e.g. --shard 2/8")),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary"))
@@ -62,7 +64,8 @@ const sweep = Command.make(
     Effect.gen(function* () {
       const experiment = yield* loadInputAsync(() => loadExperimentWithPlugins(o.experiment))
       const { design, shard, workers, threads, db } = yield* loadInput(() => {
-        const design = expandDesign(experiment)
+        const counts = { seed: Option.getOrUndefined(o.seed), replicates: Option.getOrUndefined(o.replicates) }
+        const design = expandDesign(withRunCounts(experiment, counts))
         const shardText = Option.getOrUndefined(o.shard)
         const shard = shardText === undefined ? undefined : parseShard(shardText)
         if (shardText !== undefined && shard === undefined) {

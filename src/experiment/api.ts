@@ -1,7 +1,10 @@
 // The public API of experiments: load, expand, sweep (Promise + rxjs progress, or an Effect), merge, export, report, plot (Muller plots of lineages too).
 export { ExperimentSpec } from "./schema.js"
-export { loadExperiment, decodeExperiment, loadExperimentWithPlugins, decodeExperimentWithPlugins, experimentJsonSchema, type Experiment } from "./load.js"
-export { expandDesign, shardRuns, runSeed, type Design, type DesignPoint, type PlannedRun, type FactorColumn } from "./design.js"
+export {
+  loadExperiment, decodeExperiment, loadExperimentWithPlugins, decodeExperimentWithPlugins, experimentJsonSchema, withRunCounts,
+  type Experiment, type RunCounts
+} from "./load.js"
+export { expandDesign, shardRuns, runSeed, commonSeed, type Design, type DesignPoint, type PlannedRun, type FactorColumn } from "./design.js"
 export { sweep, runSweep, defaultDb, type SweepOptions, type SweepProgress, type SweepSummary, type SweepResult, type SweepHandle } from "./sweep.js"
 export { runJob, type RunJob, type RunOutcome } from "./run.js"
 export { query as queryResults } from "./store.js"

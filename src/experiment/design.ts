@@ -1,5 +1,6 @@
 // Design expansion: factors become levels, their product becomes points, each point × replicate becomes a run
-// with a seed derived from the experiment seed and the point's content (never from its position).
+// with a seed derived from the experiment seed and the replicate (common random numbers), or also from the
+// point's content (independent seeds) — never from a point's position.
 import { createHash } from "node:crypto"
 import { InputError } from "../errors.js"
 import { metricColumns } from "../model/metrics.js"
@@ -10,6 +11,7 @@ import { checkResources, graphShape } from "../run/resources.js"
 import { decodeScenario } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
 import { beliefList, type World } from "../model/world.js"
+import { isRecorded } from "../run/loop.js"
 import { baseJson, throwIssues, trySetPath, type Experiment } from "./load.js"
 import type { FactorT } from "./schema.js"
 
@@ -34,7 +36,10 @@ export interface FactorColumn {
 export interface DesignPoint {
   /** 16 hex digits of `hash` */
   readonly id: string
-  /** sha256 of the point's content: its column values and overrides (seeds derive from it) */
+  /**
+   * sha256 of the point's content. Common seeds: its scenario (without seed), so labels and factors that leave the
+   * scenario as it was keep the point. Independent seeds: its column values and overrides (the seeds derive from it).
+   */
   readonly hash: string
   readonly index: number
   /** column name → value */
@@ -94,9 +99,15 @@ export const stableJson = (v: unknown): string => {
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex")
 
-/** The seed of replicate `replicate` of a point: 31 bits of sha256(experiment seed, point content hash, replicate). */
+const seed31 = (text: string): number => parseInt(sha256(text).slice(0, 8), 16) >>> 1
+
+/** Independent seeds: replicate `replicate` of a point has 31 bits of sha256(experiment seed, point content hash, replicate). */
 export const runSeed = (experimentSeed: number, pointHash: string, replicate: number): number =>
-  parseInt(sha256(`kiln/seed/${experimentSeed}/${pointHash}/${replicate}`).slice(0, 8), 16) >>> 1
+  seed31(`kiln/seed/${experimentSeed}/${pointHash}/${replicate}`)
+
+/** Common random numbers: replicate `replicate` has 31 bits of sha256(experiment seed, replicate) at every point. */
+export const commonSeed = (experimentSeed: number, replicate: number): number =>
+  seed31(`kiln/seed/${experimentSeed}/common/${replicate}`)
 
 const hash32 = (s: string): number => parseInt(sha256(s).slice(0, 8), 16) | 0
 
@@ -264,13 +275,6 @@ export const expandDesign = (experiment: Experiment): Design => {
   combos.forEach((levels, index) => {
     const values: Record<string, Json> = Object.assign({}, ...levels.map((l) => l.values))
     const overrides = levels.flatMap((l) => l.set)
-    const content = sha256(stableJson({ values, overrides: [...overrides].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) }))
-    const id = content.slice(0, 16)
-    if (ids.has(id)) {
-      fail("factors", `${describePoint(values)} repeats point ${ids.get(id)}: every point must differ`)
-      return
-    }
-    ids.set(id, index)
     const json = structuredClone(base)
     for (const [path, v] of overrides) {
       const problem = trySetPath(json, path, structuredClone(v))
@@ -294,6 +298,14 @@ export const expandDesign = (experiment: Experiment): Design => {
       fail(f >= 0 ? `factors[${f}]` : "factors", `the scenario of ${describePoint(values)} is invalid: ${e.path ? `at ${e.path}: ` : ""}${e.message}`)
       return
     }
+    const content = spec.seeds === "common" ? scenarioHash(scenario) : labelHash(values, overrides)
+    const id = content.slice(0, 16)
+    if (ids.has(id)) {
+      const same = spec.seeds === "common" ? "runs the same scenario as" : "repeats"
+      fail("factors", `${describePoint(values)} ${same} point ${ids.get(id)}: every point must differ`)
+      return
+    }
+    ids.set(id, index)
     points.push({ id, hash: content, index: points.length, values, overrides, scenario })
   })
   if (issues.length > 0) throwIssues(file, issues.slice(0, 20))
@@ -313,13 +325,39 @@ export const expandDesign = (experiment: Experiment): Design => {
   const keep = spec.metrics ? new Set(["tick", ...spec.metrics]) : known
   const stored = union.filter((c) => keep.has(c))
 
+  checkSnapshotTicks(experiment, points, fail)
+  if (issues.length > 0) throwIssues(file, issues.slice(0, 20))
+
+  const seedOf = spec.seeds === "common" ? (_p: DesignPoint, r: number) => commonSeed(spec.seed, r) : (p: DesignPoint, r: number) => runSeed(spec.seed, p.hash, r)
   const runs: PlannedRun[] = []
   for (const p of points) {
     for (let r = 1; r <= spec.replicates; r++) {
-      runs.push({ runId: `${p.id}-${r}`, pointId: p.id, point: p.index, replicate: r, seed: runSeed(spec.seed, p.hash, r) })
+      runs.push({ runId: `${p.id}-${r}`, pointId: p.id, point: p.index, replicate: r, seed: seedOf(p, r) })
     }
   }
   return { experiment, identity: identityOf(experiment, columns, stored), columns, points, runs, metricColumns: stored }
+}
+
+/** Independent seeds identify a point by its labels and overrides (as Kiln always has, so old stores resume). */
+const labelHash = (values: Readonly<Record<string, Json>>, overrides: ReadonlyArray<readonly [string, Json]>): string =>
+  sha256(stableJson({ values, overrides: [...overrides].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) }))
+
+/** Common seeds identify a point by what it runs: its scenario without the seed and the editor-only fields. */
+const scenarioHash = (scenario: Scenario): string => {
+  const { seed: _seed, $schema: _s, description: _d, ...rest } = scenario as Scenario & { $schema?: string }
+  return sha256(stableJson({ format: "kiln-point/2", scenario: rest }))
+}
+
+/** Snapshot ticks must be recorded at every point: taken with the metrics row, they see its per-agent values. */
+const checkSnapshotTicks = (e: Experiment, points: ReadonlyArray<DesignPoint>, fail: (path: string, message: string) => void): void => {
+  e.spec.snapshots?.ticks.forEach((t, k) => {
+    if (t === "final") return
+    const p = points.find((p) => t > p.scenario.ticks || !isRecorded(t, p.scenario.ticks, p.scenario.recordEvery))
+    if (p === undefined) return
+    const { ticks, recordEvery } = p.scenario
+    fail(`snapshots.ticks[${k}]`, `tick ${t} is not recorded in ${describePoint(p.values)} (ticks ${ticks}, recordEvery ${recordEvery}); ` +
+      `expected 0, a multiple of ${recordEvery} up to ${ticks}, ${ticks}, or "final"`)
+  })
 }
 
 /**
@@ -328,15 +366,15 @@ export const expandDesign = (experiment: Experiment): Design => {
  */
 const identityOf = (e: Experiment, columns: ReadonlyArray<FactorColumn>, metrics: ReadonlyArray<string>): string => {
   const { $schema: _s, description: _d, seed: _seed, ...scenario } = e.baseScenario as Scenario & { $schema?: string }
-  return sha256(stableJson({
-    format: "kiln-experiment/1",
-    name: e.spec.name,
-    seed: e.spec.seed,
-    scenario,
-    stop: e.spec.stop,
-    metrics,
-    columns: columns.map((c) => ({ name: c.name, type: c.type, kind: c.kind, paths: c.kind === "conditions" ? [] : c.paths }))
-  })).slice(0, 32)
+  const common = { name: e.spec.name, seed: e.spec.seed, scenario, stop: e.spec.stop, metrics }
+  const snapshots = e.spec.snapshots ? { snapshots: e.spec.snapshots } : {}
+  // Independent seeds hash what Kiln always did, so stores made before common seeds existed still resume. Common
+  // seeds leave the factor columns out: a point is its scenario, so a factor may be added and the DB completed.
+  if (e.spec.seeds === "independent") {
+    const cols = columns.map((c) => ({ name: c.name, type: c.type, kind: c.kind, paths: c.kind === "conditions" ? [] : c.paths }))
+    return sha256(stableJson({ format: "kiln-experiment/1", ...common, columns: cols, ...snapshots })).slice(0, 32)
+  }
+  return sha256(stableJson({ format: "kiln-experiment/2", seeds: "common", ...common, ...snapshots })).slice(0, 32)
 }
 
 /** Shard `index` of `count` (1-based): every count-th run of the design, so slices are balanced and disjoint. */

@@ -1,20 +1,27 @@
 // Reading experiments: JSON with positions, the schema with every error at its path, and the base scenario.
-import { dirname, resolve } from "node:path"
+import { existsSync } from "node:fs"
+import { dirname, isAbsolute, resolve } from "node:path"
 import { Schema, SchemaIssue } from "effect"
 import { InputError } from "../errors.js"
 import { decodeScenario, editorSchema, readJsonFile } from "../scenario/load.js"
 import { PathError, renderPath, setPath } from "../scenario/path.js"
 import type { Scenario } from "../scenario/schema.js"
 import type { LoadedPlugin } from "../model/plugin.js"
+import { MAX_SEED } from "../model/rng.js"
 import { loadPlugins, pluginRefsOf } from "../run/plugins.js"
 import {
   ConditionsFactor, ExperimentShell, ExperimentSpec, RangeFactor, SampleFactor, StopRule, ValuesFactor,
   type ExperimentSpecT, type FactorT, type StopRuleT
 } from "./schema.js"
 
+/** The experiment's fields with its seed resolved: the file's `seed`, else the base scenario's. */
+export type ResolvedSpec = ExperimentSpecT & { readonly seed: number }
+
 /** A decoded experiment with its base scenario, ready for `expandDesign`. */
 export interface Experiment {
-  readonly spec: ExperimentSpecT
+  readonly spec: ResolvedSpec
+  /** the seed given by `--seed` (or the API's `seed`) instead of the file's: it names the default DB */
+  readonly seedOverride?: number
   /** the experiment file ("<experiment>" when built in code) */
   readonly file: string
   /** the base scenario as parsed JSON, before any override */
@@ -121,7 +128,28 @@ interface Shell {
   readonly json: Record<string, unknown>
 }
 
-const readShell = (input: unknown, file: string): Shell => {
+/** A base scenario already read (a stored experiment's): its JSON and the file its graph files resolve against. */
+export interface BaseSource {
+  readonly base: Record<string, unknown>
+  readonly baseFile: string
+}
+
+/** Reads the base scenario a file's `scenario` names, relative to the experiment file (absolute paths as they are). */
+const readBase = (spec: ExperimentSpecT, file: string): BaseSource => {
+  if (typeof spec.scenario !== "string") return { base: spec.scenario as Record<string, unknown>, baseFile: file }
+  const dir = file.startsWith("<") ? process.cwd() : dirname(resolve(file))
+  const baseFile = resolve(dir, spec.scenario)
+  if (!existsSync(baseFile)) {
+    throw new InputError({
+      file, path: "scenario",
+      message: `no such file: ${baseFile}` + (isAbsolute(spec.scenario) ? "" : ` (a relative path resolves against the experiment file's folder, ${dir}); ` +
+        "copy the scenario beside the experiment, or give an absolute path")
+    })
+  }
+  return { base: readJsonFile(baseFile) as Record<string, unknown>, baseFile }
+}
+
+const readShell = (input: unknown, file: string, source?: BaseSource): Shell => {
   const shell = decodeAt(ExperimentShell, input, [])
   const raw = (input ?? {}) as { factors?: unknown; stop?: unknown }
   const factors = Array.isArray(raw.factors) ? raw.factors.map(decodeFactor) : []
@@ -133,9 +161,7 @@ const readShell = (input: unknown, file: string): Shell => {
     factors: factors.map((f) => f.value!),
     stop: stop.map((s) => s.value!)
   }
-  const dir = file.startsWith("<") ? process.cwd() : dirname(resolve(file))
-  const baseFile = typeof spec.scenario === "string" ? resolve(dir, spec.scenario) : file
-  const base = (typeof spec.scenario === "string" ? readJsonFile(baseFile) : spec.scenario) as Record<string, unknown>
+  const { base, baseFile } = source ?? readBase(spec, file)
   if (base === null || typeof base !== "object" || Array.isArray(base)) {
     throw new InputError({ file: baseFile, path: "", message: "expected a scenario object" })
   }
@@ -158,7 +184,7 @@ const finish = (shell: Shell, file: string, plugins: ReadonlyArray<LoadedPlugin>
   } catch (e) {
     throw blameSet(e, spec, file)
   }
-  return { spec, file, base, baseFile, baseScenario, plugins }
+  return { spec: { ...spec, seed: spec.seed ?? baseScenario.seed }, file, base, baseFile, baseScenario, plugins }
 }
 
 /**
@@ -176,9 +202,12 @@ export const decodeExperiment = (input: unknown, file = "<experiment>"): Experim
   return finish(shell, file, [])
 }
 
-/** Decodes a parsed experiment and loads its base scenario's plugins (their modules, relative to the scenario file). */
-export const decodeExperimentWithPlugins = async (input: unknown, file = "<experiment>"): Promise<Experiment> => {
-  const shell = readShell(input, file)
+/**
+ * Decodes a parsed experiment and loads its base scenario's plugins (their modules, relative to the scenario file).
+ * `source` gives the base scenario instead of the file's `scenario` (a stored experiment's, for reruns).
+ */
+export const decodeExperimentWithPlugins = async (input: unknown, file = "<experiment>", source?: BaseSource): Promise<Experiment> => {
+  const shell = readShell(input, file, source)
   let plugins: LoadedPlugin[]
   try {
     plugins = await loadPlugins(pluginRefsOf(shell.json), shell.baseFile)
@@ -227,3 +256,28 @@ export const loadExperimentWithPlugins = async (file: string): Promise<Experimen
 
 /** The JSON Schema of experiment files (`kiln schema --experiment`); unknown keys are errors there too. */
 export const experimentJsonSchema = (): Record<string, unknown> => editorSchema(ExperimentSpec, "Kiln experiment")
+
+/** What `--seed` and `--replicates` (the API's `seed` and `replicates`) replace in an experiment. */
+export interface RunCounts {
+  readonly seed?: number
+  readonly replicates?: number
+}
+
+/**
+ * The experiment with its seed and replicates replaced, each checked like the file's field; a problem names
+ * `--seed` or `--replicates` (`flags: false`: the API option `seed` or `replicates`).
+ */
+export const withRunCounts = (e: Experiment, o: RunCounts, flags = true): Experiment => {
+  const at = (name: string) => (flags ? `--${name}` : name)
+  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= MAX_SEED)) {
+    throw new InputError({ file: e.file, path: at("seed"), message: `expected an integer in 0..${MAX_SEED}, got ${o.seed}` })
+  }
+  if (o.replicates !== undefined && !(Number.isInteger(o.replicates) && o.replicates >= 1)) {
+    throw new InputError({ file: e.file, path: at("replicates"), message: `expected an integer >= 1, got ${o.replicates}` })
+  }
+  return {
+    ...e,
+    spec: { ...e.spec, seed: o.seed ?? e.spec.seed, replicates: o.replicates ?? e.spec.replicates },
+    ...(o.seed !== undefined && o.seed !== e.spec.seed ? { seedOverride: o.seed } : {})
+  }
+}

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { InputError } from "../errors.js"
 import {
-  addMetricColumns, checkMeta, closeDb, columnNames, createTables, ident, literal, openDb, processTables, readMeta, readRows, type StoreMeta
+  addColumns, addMetricColumns, checkMeta, closeDb, columnNames, createTables, ident, literal, openDb, processTables, readMeta, readRows, typedColumns, type StoreMeta
 } from "./store.js"
 
 export interface MergeSummary {
@@ -42,6 +42,12 @@ export const mergeDbs = async (shards: ReadonlyArray<string>, out: string): Prom
         const have = await columnNames(conn, "metrics")
         const theirs = await columnNames(conn, "metrics", "kiln_shard")
         await addMetricColumns(conn, theirs.filter((c) => !have.includes(c)))
+        // shards of a grown design (common seeds) may have more factor columns; run tables may differ by point
+        await addColumns(conn, "runs", await typedColumns(conn, "runs", "kiln_shard"))
+        for (const t of await processTables(conn, "kiln_shard")) {
+          await conn.run(`CREATE TABLE IF NOT EXISTS ${ident(t)} AS SELECT * FROM kiln_shard.${ident(t)} LIMIT 0`)
+          await addColumns(conn, t, await typedColumns(conn, t, "kiln_shard"))
+        }
         await conn.run("BEGIN TRANSACTION")
         try {
           await conn.run("DELETE FROM runs WHERE status = 'failed' AND run_id IN (SELECT run_id FROM kiln_shard.runs WHERE status = 'done')")
@@ -51,7 +57,6 @@ export const mergeDbs = async (shards: ReadonlyArray<string>, out: string): Prom
           await conn.run(`INSERT INTO metrics BY NAME SELECT * FROM kiln_shard.metrics WHERE run_id IN ${done}`)
           await conn.run(`INSERT INTO final BY NAME SELECT * FROM kiln_shard.final WHERE run_id IN ${done}`)
           for (const t of await processTables(conn, "kiln_shard")) {
-            await conn.run(`CREATE TABLE IF NOT EXISTS ${ident(t)} AS SELECT * FROM kiln_shard.${ident(t)} LIMIT 0`)
             await conn.run(`INSERT INTO ${ident(t)} BY NAME SELECT * FROM kiln_shard.${ident(t)} WHERE run_id IN ${done}`)
           }
           added += Number((await readRows(conn, "SELECT count(*) AS n FROM kiln_new"))[0].n)

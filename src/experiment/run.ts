@@ -12,6 +12,7 @@ import { loadPlugins } from "../run/plugins.js"
 import type { StopRuleT } from "./schema.js"
 import { worldTables } from "../model/evolution/index.js"
 import type { RunTable } from "../model/evolution/process.js"
+import { snapshotRecorder } from "./snapshots.js"
 
 export interface RunJob {
   readonly runId: string
@@ -22,6 +23,8 @@ export interface RunJob {
   readonly stop: ReadonlyArray<StopRuleT>
   /** threads stepping this run (1: the thread that runs the job); results are identical for any number */
   readonly threads: number
+  /** recorded ticks ("final": the last record) at which every agent's state goes to the `snapshots` table */
+  readonly snapshots?: ReadonlyArray<number | "final">
 }
 
 export interface RunOutcome {
@@ -60,11 +63,13 @@ const execute = (job: RunJob, started: number): Effect.Effect<RunOutcome, unknow
     const world = prepareWorld(job.scenario, job.file, graph, threads > 1, plugins)
     return yield* Effect.gen(function* () {
       const stepper = yield* (yield* Scheduler).stepper(world)
-      const { metrics, ticks, stopReason } = yield* runLoop(stepper, { stop: job.stop })
+      const snapshots = job.snapshots && snapshotRecorder(job.snapshots)
+      const onRecord = snapshots && ((w: typeof world, row: ReadonlyArray<number>) => snapshots.record(w, stepper.perAgent, row[0]))
+      const { metrics, ticks, stopReason } = yield* runLoop(stepper, { stop: job.stop, ...(onRecord ? { onRecord } : {}) })
       const rows = Float64Array.from(metrics.rows.flat())
+      const tables = snapshots ? [...worldTables(world), snapshots.table(world, stepper.perAgent)] : worldTables(world)
       return {
-        runId: job.runId, status: "done", columns: metrics.columns, rows, ticks, stopReason, tables: worldTables(world),
-        started, finished: Date.now()
+        runId: job.runId, status: "done", columns: metrics.columns, rows, ticks, stopReason, tables, started, finished: Date.now()
       } as const
     }).pipe(Effect.scoped, Effect.provide(Scheduler.workerPool(threads)))
   })

@@ -86,6 +86,13 @@ export const StopRule = Schema.Union([
   }).annotate({ title: "steady", description: "stop once the metric has stayed within the tolerance for K ticks" })
 ])
 
+/** Per-agent state stored at chosen recorded ticks (the `snapshots` table). */
+export const Snapshots = Schema.Struct({
+  ticks: Schema.Array(Schema.Union([Int(0, "a recorded tick"), Schema.Literal("final")])).check(Schema.isMinLength(1)).annotate({
+    description: "recorded ticks at which every agent's state is stored, and \"final\" for the run's last record"
+  })
+}).annotate({ description: "per-agent snapshots into the snapshots table, e.g. { \"ticks\": [0, 100, \"final\"] }" })
+
 const fields = {
   $schema: Schema.optionalKey(Schema.String),
   name: Schema.String.check(
@@ -96,12 +103,18 @@ const fields = {
     Schema.String.annotate({ description: "path of the base scenario, relative to the experiment file" }),
     Schema.Record(Schema.String, Schema.Json).annotate({ description: "the base scenario inline" })
   ]),
-  seed: withDefault(
-    Int(0, "experiment seed, 0..4294967295: every run's seed derives from it and the run's point and replicate (default 1)")
-      .check(Schema.isLessThanOrEqualTo(MAX_SEED)),
-    1
+  seed: Schema.optionalKey(
+    Int(0, "experiment seed, 0..4294967295: every run's seed derives from it (default: the base scenario's seed)")
+      .check(Schema.isLessThanOrEqualTo(MAX_SEED))
   ),
-  replicates: withDefault(Int(1, "runs per design point, each with its own seed (default 1)"), 1),
+  seeds: withDefault(
+    Schema.Literals(["common", "independent"]).annotate({
+      description: "common (default): replicate k has the same seed at every point (common random numbers); " +
+        "independent: every run's seed derives from its point's content too"
+    }),
+    "common"
+  ),
+  replicates: withDefault(Int(1, "runs per design point (default 1)"), 1),
   ticks: Schema.optionalKey(Int(0, "ticks per run (default: the scenario's)")),
   recordEvery: Schema.optionalKey(Int(1, "record metrics every N ticks (default: the scenario's)")),
   set: withDefault(
@@ -117,7 +130,8 @@ const fields = {
   stop: withDefault(
     Schema.Array(StopRule).annotate({ description: "a run stops early when any rule holds (default: none)" }),
     []
-  )
+  ),
+  snapshots: Schema.optionalKey(Snapshots)
 }
 
 export const ExperimentSpec = Schema.Struct(fields)
@@ -135,3 +149,4 @@ export const ExperimentShell = Schema.Struct({
 export type ExperimentSpecT = typeof ExperimentSpec.Type
 export type FactorT = typeof Factor.Type
 export type StopRuleT = typeof StopRule.Type
+export type SnapshotsT = typeof Snapshots.Type

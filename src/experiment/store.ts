@@ -122,10 +122,34 @@ export const checkMeta = (path: string, meta: StoreMeta | undefined, identity: s
       file: path,
       path: "",
       message: `holds another experiment ("${meta.name}", identity ${meta.identity}), not "${name}" (identity ${identity}); ` +
-        "nothing was written: choose another --db"
+        `nothing was written: choose another --db${seedsHint(meta)}`
     })
   }
   return meta
+}
+
+/** A store made before common seeds existed ran independent seeds: say how to resume it. */
+const seedsHint = (meta: StoreMeta): string => {
+  const stored = (meta.definition as { experiment?: { seeds?: string } } | null)?.experiment
+  return stored !== undefined && stored.seeds === undefined
+    ? `, or, if only the seeding differs: this DB was made with independent seeds, so add "seeds": "independent" to the experiment to resume it`
+    : ""
+}
+
+/** Adds the columns a table lacks (a grown design's factors, a run table's new columns), with their types. */
+export const addColumns = async (conn: DuckDBConnection, table: string, columns: ReadonlyArray<{ name: string; type: string }>): Promise<void> => {
+  const have = new Set(await columnNames(conn, table))
+  for (const c of columns) if (!have.has(c.name)) await conn.run(`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(c.name)} ${c.type}`)
+}
+
+/** The columns of a table with their types (of an attached database with `catalog`). */
+export const typedColumns = async (conn: DuckDBConnection, table: string, catalog?: string): Promise<Array<{ name: string; type: string }>> => {
+  const where = catalog ? `database_name = ${literal(catalog)}` : "database_name = current_database()"
+  const rows = await readRows(
+    conn,
+    `SELECT column_name, data_type FROM duckdb_columns() WHERE ${where} AND schema_name = 'main' AND table_name = ${literal(table)} ORDER BY column_index`
+  )
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }))
 }
 
 /** Creates the four tables and the experiment row, in one transaction. */
@@ -165,7 +189,8 @@ export const metaOf = (design: Design): StoreMeta => {
     identity: design.identity,
     name: e.spec.name,
     description: e.spec.description ?? "",
-    definition: { experiment: e.spec, scenario: e.baseScenario },
+    // base and scenarioFile rebuild every point as the sweep did (kiln rerun); scenario is the decoded base, for readers
+    definition: { experiment: e.spec, scenario: e.baseScenario, base: e.base, scenarioFile: e.baseFile },
     factors: design.columns,
     kilnVersion: KILN_VERSION
   }
@@ -210,7 +235,8 @@ export class Store {
       const tables = await tableNames(h.conn)
       if (!tables.has("experiment")) await createTables(h.conn, metaOf(design), design.metricColumns)
       else {
-        // the design may have grown (values, samples, replicates): keep the definition current
+        // the design may have grown (values, samples, replicates, with common seeds factors): keep the definition current
+        await addFactorColumns(h.conn, path, design)
         await h.conn.run("UPDATE experiment SET definition = $1, factors = $2", [
           JSON.stringify(metaOf(design).definition), JSON.stringify(design.columns)
         ])
@@ -287,16 +313,24 @@ export class Store {
     }
   }
 
-  /** A process's table (lineages, variants, …) for one run: created on first use, rows keyed by run_id. */
+  /**
+   * A run's table (lineages, variants, snapshots, …): created on first use, rows keyed by run_id. Points may differ
+   * in columns (a swept belief or meme list): missing ones are added, and a run leaves others' NULL.
+   */
   private async appendTable(runId: string, t: RunTable): Promise<void> {
     const conn = this.h.conn
     const cols = t.columns.map((c) => `, ${ident(c.name)} ${c.type}`).join("")
     await conn.run(`CREATE TABLE IF NOT EXISTS ${ident(t.name)} (run_id VARCHAR NOT NULL${cols})`)
+    await addColumns(conn, t.name, t.columns)
     await conn.run(`DELETE FROM ${ident(t.name)} WHERE run_id = $1`, [runId])
+    const order = (await columnNames(conn, t.name)).slice(1).map((name) => t.columns.findIndex((c) => c.name === name))
     const a = await conn.createAppender(t.name)
     for (const row of t.rows) {
       a.appendVarchar(runId)
-      t.columns.forEach((c, k) => appendCell(a, c.type, row[k]))
+      for (const k of order) {
+        if (k < 0) a.appendNull()
+        else appendCell(a, t.columns[k].type, row[k])
+      }
       a.endRow()
     }
     a.flushSync()
@@ -317,6 +351,32 @@ const appendCell = (a: DuckDBAppender, type: TableColumn["type"], v: unknown): v
     case "DOUBLE": return a.appendDouble(Number(v))
     case "BOOLEAN": return a.appendBoolean(Boolean(v))
     case "VARCHAR": return a.appendVarchar(String(v))
+  }
+}
+
+/**
+ * With common seeds a design may gain factors: their columns are added to `runs`, and the runs of points still in
+ * the design get their values (a point is its scenario, so an old run is the new point whose level leaves the
+ * scenario as it was). A column whose type changed is refused.
+ */
+const addFactorColumns = async (conn: DuckDBConnection, path: string, design: Design): Promise<void> => {
+  const have = new Map((await typedColumns(conn, "runs")).map((c) => [c.name, c.type]))
+  for (const c of design.columns) {
+    const type = have.get(c.name)
+    if (type !== undefined && type !== c.type) {
+      throw new InputError({
+        file: path, path: "",
+        message: `its runs table has the column "${c.name}" as ${type}, but factors[${c.factor}] makes it ${c.type}; nothing was written: choose another --db`
+      })
+    }
+  }
+  const added = design.columns.filter((c) => !have.has(c.name))
+  if (added.length === 0) return
+  await addColumns(conn, "runs", added)
+  const set = added.map((c, k) => `${ident(c.name)} = $${k + 2}`).join(", ")
+  for (const p of design.points) {
+    await conn.run(`UPDATE runs SET ${set} WHERE point_id = $1`, [p.id, ...added.map((c) => factorValue(c, p.values[c.name]))],
+      [VARCHAR, ...added.map((c) => duckType[c.type])])
   }
 }
 

@@ -6,13 +6,13 @@ import { Effect, Exit, Fiber, Semaphore } from "effect"
 import { Observable, ReplaySubject } from "rxjs"
 import { InputError, RunError } from "../errors.js"
 import { expandDesign, shardRuns, type Design, type PlannedRun } from "./design.js"
-import { loadExperimentWithPlugins, type Experiment } from "./load.js"
+import { loadExperimentWithPlugins, withRunCounts, type Experiment, type RunCounts } from "./load.js"
 import { runPool } from "./pool.js"
 import type { RunJob, RunOutcome } from "./run.js"
 import { query, Store } from "./store.js"
 
-export interface SweepOptions {
-  /** the DuckDB file (default experiments/<name>.duckdb) */
+export interface SweepOptions extends RunCounts {
+  /** the DuckDB file (default experiments/<name>.duckdb; experiments/<name>.seed-<seed>.duckdb with another `seed`) */
   readonly db?: string
   /** worker threads (default: the number of cores); 0 runs everything in this thread */
   readonly workers?: number
@@ -46,9 +46,21 @@ export interface SweepSummary extends SweepProgress {
   readonly failures: ReadonlyArray<{ readonly runId: string; readonly error: string }>
 }
 
-/** The default DB of an experiment: experiments/<name>.duckdb, or experiments/<name>.shard-<i>-of-<N>.duckdb for a shard. */
-export const defaultDb = (e: Experiment, shard?: SweepOptions["shard"]): string =>
-  join("experiments", shard ? `${e.spec.name}.shard-${shard.index}-of-${shard.count}.duckdb` : `${e.spec.name}.duckdb`)
+/**
+ * The default DB of an experiment: experiments/<name>.duckdb, or experiments/<name>.shard-<i>-of-<N>.duckdb for a
+ * shard; a seed given instead of the file's adds `.seed-<seed>`, so another seed never meets the file's DB.
+ */
+export const defaultDb = (e: Experiment, shard?: SweepOptions["shard"]): string => {
+  const seed = e.seedOverride === undefined ? "" : `.seed-${e.seedOverride}`
+  return join("experiments", `${e.spec.name}${seed}${shard ? `.shard-${shard.index}-of-${shard.count}` : ""}.duckdb`)
+}
+
+/** The design with the options' seed and replicates (expanded again only when they change it). */
+export const designWith = (design: Design, o: RunCounts, flags = false): Design => {
+  const { seed, replicates } = design.experiment.spec
+  const same = (o.seed === undefined || o.seed === seed) && (o.replicates === undefined || o.replicates === replicates)
+  return same ? design : expandDesign(withRunCounts(design.experiment, o, flags))
+}
 
 const progressOf = (total: number, skipped: number, finished: number, failed: number, started: number, last?: SweepProgress["last"]): SweepProgress => {
   const seconds = (Date.now() - started) / 1000
@@ -61,15 +73,17 @@ export const jobOf = (design: Design, run: PlannedRun, threads = 1): RunJob => (
   scenario: { ...design.points[run.point].scenario, seed: run.seed },
   file: design.experiment.baseFile,
   stop: design.experiment.spec.stop,
-  threads
+  threads,
+  ...(design.experiment.spec.snapshots ? { snapshots: design.experiment.spec.snapshots.ticks } : {})
 })
 
 /**
  * Runs the missing runs of `design` into the DB. Fails with InputError (nothing written) when the DB holds another
  * experiment, or holds runs and `resume` is not set; failed runs are recorded and counted, not raised.
  */
-export const runSweep = (design: Design, o: SweepOptions = {}): Effect.Effect<SweepSummary, InputError | RunError> =>
+export const runSweep = (given: Design, o: SweepOptions = {}): Effect.Effect<SweepSummary, InputError | RunError> =>
   Effect.gen(function* () {
+    const design = yield* Effect.try({ try: () => designWith(given, o), catch: asTyped(given.experiment.file) })
     const db = o.db ?? defaultDb(design.experiment, o.shard)
     const workers = o.workers ?? availableParallelism()
     const store = yield* Effect.acquireRelease(
@@ -134,7 +148,7 @@ export const sweep = (experiment: Experiment | string, o: Omit<SweepOptions, "on
     const loaded = typeof experiment === "string"
       ? yield* Effect.tryPromise({ try: () => loadExperimentWithPlugins(experiment), catch: (e) => e as InputError })
       : experiment
-    return yield* runSweep(expandDesign(loaded), { ...o, onProgress: (p) => subject.next(p) })
+    return yield* runSweep(expandDesign(withRunCounts(loaded, o, false)), { ...o, onProgress: (p) => subject.next(p) })
   })
   const fiber = Effect.runFork(program)
   const result = new Promise<SweepResult>((resolve, reject) => {

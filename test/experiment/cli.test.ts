@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
+import { commonSeed } from "../../src/experiment/design.js"
 import { query } from "../../src/experiment/store.js"
 import { baseScenario, resultTables, smallExperiment, tempDir, writeJson } from "./support.js"
 
@@ -37,6 +38,23 @@ describe("kiln sweep", () => {
       return db
     })
     expect(await resultTables(two)).toEqual(await resultTables(one))
+  })
+
+  it("--seed and --replicates replace the file's; bad values exit 2 naming the flag", async () => {
+    const dir = tempDir()
+    const file = writeJson(dir, "seeded.json", smallExperiment({ scenario: baseScenario({ ticks: 5 }), factors: [{ path: "sweeps", values: [1, 2] }] }))
+    const db = join(dir, "seeded.duckdb")
+    const r = kiln(["sweep", file, "--db", db, "--workers", "0", "--seed", "3", "--replicates", "3"])
+    expect(r.status, r.stderr).toBe(0)
+    const seeds = [1, 2, 3].map((k) => commonSeed(3, k))
+    expect(await query(db, "SELECT replicate, seed, count(*) AS n FROM runs GROUP BY ALL ORDER BY replicate")).toEqual(
+      seeds.map((seed, k) => ({ replicate: k + 1, seed, n: 2 }))
+    )
+    for (const [flag, value, expected] of [["--replicates", "0", "expected an integer >= 1, got 0"], ["--seed", "-2", "expected an integer in 0..4294967295, got -2"]]) {
+      const bad = kiln(["sweep", file, "--db", join(dir, "bad.duckdb"), flag, value])
+      expect(bad.status).toBe(2)
+      expect(bad.stderr).toContain(`${file}: at ${flag}: ${expected}`)
+    }
   })
 
   it("records failed runs, finishes the sweep and exits 1", async () => {

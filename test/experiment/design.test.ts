@@ -2,8 +2,9 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { expandDesign, runSeed, shardRuns, parseShard } from "../../src/experiment/design.js"
-import { decodeExperiment, experimentJsonSchema, loadExperiment } from "../../src/experiment/load.js"
+import { commonSeed, expandDesign, runSeed, shardRuns, parseShard } from "../../src/experiment/design.js"
+import { decodeExperiment, experimentJsonSchema, loadExperiment, withRunCounts } from "../../src/experiment/load.js"
+import { defaultDb } from "../../src/experiment/sweep.js"
 import { baseScenario, smallExperiment, tempDir, writeJson } from "./support.js"
 import { inputErrorOf } from "../support/errors.js"
 
@@ -28,7 +29,8 @@ describe("design expansion", () => {
     expect(d.runs).toHaveLength(8)
     expect(d.runs.map((r) => r.replicate)).toEqual([1, 2, 1, 2, 1, 2, 1, 2])
     expect(new Set(d.runs.map((r) => r.runId)).size).toBe(8)
-    expect(new Set(d.runs.map((r) => r.seed)).size).toBe(8)
+    // common random numbers: replicate k has one seed at every point
+    expect(new Set(d.runs.map((r) => r.seed)).size).toBe(2)
     expect(d.metricColumns[0]).toBe("tick")
     expect(d.metricColumns).toContain("belief_c_mean")
   })
@@ -129,13 +131,58 @@ describe("seeds", () => {
     expect(more.runs).toHaveLength(36)
   })
 
-  it("derive from the experiment seed and the point's content", () => {
-    const a = design(smallExperiment())
-    const b = design(smallExperiment({ seed: 8 }))
+  it("independent: derive from the experiment seed and the point's content", () => {
+    const a = design(smallExperiment({ seeds: "independent" }))
+    const b = design(smallExperiment({ seeds: "independent", seed: 8 }))
     expect(a.points.map((p) => p.id)).toEqual(b.points.map((p) => p.id))
     expect(a.runs.map((r) => r.seed)).not.toEqual(b.runs.map((r) => r.seed))
     expect(a.runs[0].seed).toBe(runSeed(7, a.points[0].hash, 1))
+    expect(new Set(a.runs.map((r) => r.seed)).size).toBe(8)
     for (const r of a.runs) expect(Number.isInteger(r.seed) && r.seed >= 0 && r.seed < 2 ** 31).toBe(true)
+  })
+
+  it("common (the default): replicate k has the same seed at every point, from the experiment seed and k only", () => {
+    const a = design(smallExperiment())
+    expect(a.experiment.spec.seeds).toBe("common")
+    for (const r of a.runs) expect(r.seed).toBe(commonSeed(7, r.replicate))
+    expect(design(smallExperiment({ seed: 8 })).runs[0].seed).toBe(commonSeed(8, 1))
+    expect(commonSeed(7, 1)).not.toBe(commonSeed(7, 2))
+  })
+
+  it("common: adding an arm or a factor keeps every existing run, id and seed, and the identity", () => {
+    const before = design(smallExperiment())
+    const grown = design(smallExperiment({
+      factors: [
+        { name: "schedule", conditions: { slow: { "energy.gamma": 0.05 }, quench: { "energy.gamma": 0.5 }, medium: { "energy.gamma": 0.2 } } },
+        { path: "social.conformity", values: [0.2, 1] },
+        // the base scenario has sweeps 1: that level leaves the old points' scenarios as they were
+        { path: "sweeps", values: [1, 2] }
+      ]
+    }))
+    expect(grown.identity).toBe(before.identity)
+    expect(grown.runs).toHaveLength(24)
+    const seeds = new Map(grown.runs.map((r) => [r.runId, r.seed]))
+    for (const r of before.runs) expect(seeds.get(r.runId)).toBe(r.seed)
+    // a label is not content: renaming an arm keeps its point
+    const renamed = design(smallExperiment({ factors: [{ name: "schedule", conditions: { gentle: { "energy.gamma": 0.05 }, quench: { "energy.gamma": 0.5 } } }, { path: "social.conformity", values: [0.2, 1] }] }))
+    expect(renamed.points.map((p) => p.id)).toEqual(before.points.map((p) => p.id))
+  })
+
+  it("the experiment seed is the file's, else the base scenario's; --seed and --replicates replace them, checked", () => {
+    const { seed: _seed, ...noSeed } = smallExperiment()
+    expect(design({ ...noSeed, scenario: baseScenario({ seed: 999 }) }).experiment.spec.seed).toBe(999)
+    expect(design({ ...noSeed, scenario: baseScenario() }).experiment.spec.seed).toBe(1)
+    expect(design({ ...smallExperiment(), scenario: baseScenario({ seed: 999 }) }).experiment.spec.seed).toBe(7)
+    const e = decodeExperiment(smallExperiment(), "exp.json")
+    const d = expandDesign(withRunCounts(e, { seed: 3, replicates: 5 }))
+    expect([d.experiment.spec.seed, d.experiment.seedOverride, d.runs.length]).toEqual([3, 3, 20])
+    expect(d.runs[0].seed).toBe(commonSeed(3, 1))
+    expect(withRunCounts(e, { seed: 7 }).seedOverride).toBeUndefined()
+    // another seed never meets the file's DB
+    expect([defaultDb(e), defaultDb(d.experiment)]).toEqual([join("experiments", "small-sweep.duckdb"), join("experiments", "small-sweep.seed-3.duckdb")])
+    const bad = inputErrorOf(() => withRunCounts(e, { replicates: 0 }))
+    expect([bad.file, bad.path, bad.message]).toEqual(["exp.json", "--replicates", "expected an integer >= 1, got 0"])
+    expect(inputErrorOf(() => withRunCounts(e, { seed: -1 }, false)).path).toBe("seed")
   })
 
   it("the identity ignores the design's size but not what a run computes", () => {
@@ -201,7 +248,11 @@ describe("bad experiment files", () => {
       [{ factors: [{ path: "energy.gamma", values: [0.1] }, { path: "energy.rest", name: "energy_gamma", values: [0.1] }] }, "also made by factors[0]"],
       [{ factors: [{ path: "seed", values: [1, 2] }] }, "seeds come from the experiment seed"],
       [{ factors: [{ path: "energy.gamma", values: [0.1, 0.1] }] }, "duplicate of values[0]"],
-      [{ factors: [{ sample: { kind: "random", count: 5, ranges: { sweeps: { from: 1, to: 2, int: true } } } }] }, "repeats point"],
+      [{ factors: [{ sample: { kind: "random", count: 5, ranges: { sweeps: { from: 1, to: 2, int: true } } } }] }, "runs the same scenario as point"],
+      [{ seeds: "independent", factors: [{ sample: { kind: "random", count: 5, ranges: { sweeps: { from: 1, to: 2, int: true } } } }] }, "repeats point"],
+      [{ factors: [{ name: "arm", conditions: { a: {}, b: {} } }] }, "runs the same scenario as point 0"],
+      [{ snapshots: { ticks: [0, 7, "final"] } }, `snapshots.ticks[1]: tick 7 is not recorded in point {"schedule":"slow","social_conformity":0.2} (ticks 40, recordEvery 5); expected 0, a multiple of 5 up to 40, 40, or "final"`],
+      [{ snapshots: { ticks: [45] } }, "tick 45 is not recorded"],
       [{ stop: [{ kind: "steady", metric: "energy", ticks: 5 }] }, `unknown metric "energy"`],
       [{ metrics: ["energy_mean", "nope"] }, `unknown metric "nope"`],
       [{ set: { "graph.n": 0 } }, "set.graph.n"],
@@ -222,10 +273,21 @@ describe("bad experiment files", () => {
     const file = writeJson(dir, "exp.json", { ...smallExperiment(), scenario: "base.json" })
     expect(loadExperiment(file).baseScenario.name).toBe("small")
     const missing = writeJson(dir, "missing.json", { ...smallExperiment(), scenario: "nope.json" })
-    expect(inputErrorOf(() => loadExperiment(missing)).file).toBe(join(dir, "nope.json"))
+    const gone = inputErrorOf(() => loadExperiment(missing))
+    expect([gone.file, gone.path]).toEqual([missing, "scenario"])
+    expect(gone.message).toContain(`no such file: ${join(dir, "nope.json")} (a relative path resolves against the experiment file's folder`)
     const broken = writeJson(dir, "broken.json", { ...smallExperiment(), scenario: { ...baseScenario(), energy: { gama: 1 } } })
     const e = inputErrorOf(() => loadExperiment(broken))
     expect([e.file, e.path]).toEqual([file.replace("exp.json", "broken.json"), "energy.gama"])
+  })
+
+  it("a copy elsewhere runs with an absolute scenario path, and $schema (for editors only) may point nowhere", () => {
+    const claims = join(import.meta.dirname, "../../scenarios/claims")
+    const original = JSON.parse(readFileSync(join(claims, "11-group-divergence.json"), "utf8"))
+    const copy = writeJson(tempDir(), "copy.json", { ...original, scenario: join(claims, original.scenario) })
+    expect(original.$schema).toBe("../experiments/experiment.schema.json")
+    const d = expandDesign(loadExperiment(copy))
+    expect(d.runs.map((r) => [r.runId, r.seed])).toEqual(expandDesign(loadExperiment(join(claims, "11-group-divergence.json"))).runs.map((r) => [r.runId, r.seed]))
   })
 
   it("the example experiment loads, and the JSON Schema closes its objects", () => {
