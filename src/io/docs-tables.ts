@@ -2,6 +2,7 @@
 // `npm run docs:tables` rewrites the marked regions; test/docs-tables.test.ts fails when they are stale.
 import { interventionKinds } from "../model/interventions/index.js"
 import { metricFamilies } from "../model/metrics/index.js"
+import { placeholderName } from "../model/metrics/family.js"
 
 const row = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
 
@@ -18,7 +19,7 @@ export const metricTable = (): string =>
     row(["column", "meaning"]),
     "|---|---|",
     ...metricFamilies.flatMap((f) =>
-      f.columns.map((c) => row([`\`${"each" in c ? c.name(`<${c.each}>`) : c.name}\``, c.doc]))
+      f.columns.map((c) => row([`\`${"each" in c ? placeholderName(c) : c.name}\``, c.doc]))
     )
   ].join("\n")
 

@@ -57,7 +57,10 @@ describe("run directory", () => {
     expect(header).toEqual([
       "tick", "energy_mean", "energy_sd", "temperature_mean", "plasticity_mean", "dissonance_mean",
       "social_dissonance_mean", "frustration_mean", "complexity_mean", "disagreement_mean", "edge_disagreement",
-      "share_m", "salience_m", "attachment_blue", "attachment_red", "occupancy_gloom",
+      "share_m", "salience_m", "attachment_blue", "attachment_red",
+      "group_blue_size", "group_red_size", "group_blue_energy_mean", "group_red_energy_mean",
+      ...["blue", "red"].flatMap((g) => ["a", "b", "f", "member:blue", "member:red"].map((b) => `group_${g}_belief_${b}_mean`)),
+      "group_blue_share_m", "group_red_share_m", "occupancy_gloom",
       "belief_a_mean", "belief_b_mean", "belief_f_mean", "belief_member:blue_mean", "belief_member:red_mean"
     ])
     expect(csv.length - 1).toBe(13)

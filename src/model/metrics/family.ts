@@ -28,10 +28,35 @@ export interface Reading<S extends SlotName> {
   readonly slot: { readonly [K in S]: number }
 }
 
-/** One column, or one per item (`each`), named from the item; its value comes from the family's accumulator. */
+/**
+ * One column, or one per item (`each`) or per pair of items (`each: [a, b]`, the first varying slowest), named
+ * from the items; its value comes from the family's accumulator.
+ */
 export type Column<A> =
   | { readonly name: string; readonly doc: string; readonly value: (a: A) => number }
-  | { readonly each: Item; readonly name: (item: string) => string; readonly doc: string; readonly values: (a: A) => ArrayLike<number> }
+  | EachColumn<A>
+
+export interface EachColumn<A> {
+  readonly each: Item | readonly [Item, Item]
+  readonly name: (...items: string[]) => string
+  readonly doc: string
+  readonly values: (a: A) => ArrayLike<number>
+}
+
+/** The names of an `each` column's columns, in order. */
+export const eachNames = (col: EachColumn<unknown>, c: ColumnContext): string[] => {
+  if (typeof col.each === "string") return items[col.each](c).map((x) => col.name(x))
+  const [first, second] = col.each
+  return items[first](c).flatMap((x) => items[second](c).map((y) => col.name(x, y)))
+}
+
+/** How many columns an `each` column stands for (without building their names: reduce runs at every record). */
+export const eachCount = (col: EachColumn<unknown>, c: ColumnContext): number =>
+  typeof col.each === "string" ? items[col.each](c).length : items[col.each[0]](c).length * items[col.each[1]](c).length
+
+/** An `each` column's name with its items as placeholders, for the docs: `share_<meme>`, `group_<group>_share_<meme>`. */
+export const placeholderName = (col: EachColumn<unknown>): string =>
+  typeof col.each === "string" ? col.name(`<${col.each}>`) : col.name(`<${col.each[0]}>`, `<${col.each[1]}>`)
 
 export interface MetricFamily<A = any, S extends SlotName = SlotName> {
   readonly family: string

@@ -6,7 +6,8 @@ import { attachment } from "./attachment.js"
 import { beliefs, disagreement } from "./beliefs.js"
 import { dissonance } from "./dissonance.js"
 import { energy } from "./energy.js"
-import { type ColumnContext, items, type MetricFamily } from "./family.js"
+import { type ColumnContext, eachCount, eachNames, type MetricFamily } from "./family.js"
+import { groups } from "./groups.js"
 import { memes } from "./memes.js"
 import { variants } from "./variants.js"
 import { patterns } from "./patterns.js"
@@ -16,7 +17,7 @@ import { tick } from "./tick.js"
 export { type Column, type ColumnContext, defineMetrics, type MetricFamily, type SlotName } from "./family.js"
 
 export const metricFamilies: ReadonlyArray<MetricFamily> = [
-  tick, energy, dissonance, structure, disagreement, memes, variants, attachment, patterns, beliefs
+  tick, energy, dissonance, structure, disagreement, memes, variants, attachment, groups, patterns, beliefs
 ]
 
 /** The families whose columns a world (or scenario) has, in order. */
@@ -24,7 +25,7 @@ const familiesOf = (c: ColumnContext): ReadonlyArray<MetricFamily> => metricFami
 
 /** The metrics table's column names, in order. */
 export const metricColumns = (c: ColumnContext): string[] =>
-  familiesOf(c).flatMap((f) => f.columns.flatMap((col) => ("each" in col ? items[col.each](c).map(col.name) : [col.name])))
+  familiesOf(c).flatMap((f) => f.columns.flatMap((col) => ("each" in col ? eachNames(col, c) : [col.name])))
 
 /** Reduces per-agent values (`perAgent`, filled by Kernel.measure) and the state into one metrics row. */
 export const reduce = (w: World, tickNo: number, perAgent: Float64Array): number[] => {
@@ -37,9 +38,9 @@ export const reduce = (w: World, tickNo: number, perAgent: Float64Array): number
         continue
       }
       const values = col.values(a)
-      const count = items[col.each](w).length
+      const count = eachCount(col, w)
       if (values.length !== count) {
-        throw new Error(`metrics/${f.family}: ${count} ${col.each} columns but ${values.length} values`)
+        throw new Error(`metrics/${f.family}: ${count} ${String(col.each)} columns but ${values.length} values`)
       }
       for (let k = 0; k < count; k++) row.push(values[k])
     }

@@ -19,7 +19,11 @@ describe("metric families", () => {
     expect(metricColumns(engine().world)).toEqual([
       "tick", "energy_mean", "energy_sd", "temperature_mean", "plasticity_mean", "dissonance_mean",
       "social_dissonance_mean", "frustration_mean", "complexity_mean", "disagreement_mean", "edge_disagreement",
-      "share_m", "share_n", "salience_m", "salience_n", "attachment_blue", "attachment_red", "occupancy_low",
+      "share_m", "share_n", "salience_m", "salience_n", "attachment_blue", "attachment_red",
+      "group_blue_size", "group_red_size", "group_blue_energy_mean", "group_red_energy_mean",
+      ...["blue", "red"].flatMap((g) => ["a", "b", "c", "member:blue", "member:red"].map((b) => `group_${g}_belief_${b}_mean`)),
+      "group_blue_share_m", "group_blue_share_n", "group_red_share_m", "group_red_share_n",
+      "occupancy_low",
       "belief_a_mean", "belief_b_mean", "belief_c_mean", "belief_member:blue_mean", "belief_member:red_mean"
     ])
   })
