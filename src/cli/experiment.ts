@@ -16,6 +16,7 @@ import { writeReport } from "../experiment/report.js"
 import { defaultDb, runSweep, type SweepProgress } from "../experiment/sweep.js"
 import { loadInput, loadInputAsync } from "./errors.js"
 import { progressBar } from "./progress.js"
+import { rerun } from "./rerun.js"
 
 const typed = (e: unknown): InputError | RunError =>
   e instanceof InputError || e instanceof RunError ? e : new RunError({ message: `kiln: ${e instanceof Error ? e.message : String(e)}`, cause: e })
@@ -199,4 +200,4 @@ const mullerCmd = Command.make(
 ).pipe(Command.withDescription("draw the Muller plot of a run's meme lineages (clade shares over time, nested by descent)"))
 
 /** The experiment commands, registered under `kiln` by commands.ts. */
-export const experimentCommands = [sweep, merge, exportCmd, report, plotCmd.pipe(Command.withSubcommands([mullerCmd]))] as const
+export const experimentCommands = [sweep, rerun, merge, exportCmd, report, plotCmd.pipe(Command.withSubcommands([mullerCmd]))] as const

@@ -1,0 +1,61 @@
+// The `kiln rerun` command: one stored run of an experiment DB stepped again from its definition and seed, into a
+// run directory (optionally with frames for the viewer) or live in the viewer.
+import { availableParallelism } from "node:os"
+import { join } from "node:path"
+import { Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { defaultRunDir, writeRun } from "../io/run-dir.js"
+import { safeName } from "../io/output-dir.js"
+import { stoppedEarly } from "../run/loop.js"
+import { buildGraph } from "../run/build-graph.js"
+import { Scheduler, usefulThreads } from "../run/scheduler.js"
+import { prepareWorld, runWorld } from "../run/simulation.js"
+import { serveLive, viewerOutputs } from "../serve/index.js"
+import { loadStoredRun } from "../experiment/rerun.js"
+import { loadInput, loadInputAsync } from "./errors.js"
+import { progressBar } from "./progress.js"
+import { runDirFlags } from "./serve.js"
+
+export const rerun = Command.make(
+  "rerun",
+  {
+    db: Argument.String("db").pipe(Argument.withDescription("experiment DB")),
+    runId: Argument.String("run_id").pipe(Argument.withDescription("the run to reproduce (a run_id of the runs table)")),
+    ...runDirFlags(),
+    frames: Flag.Boolean("frames").pipe(Flag.withDefault(false), Flag.withDescription("also write frames.bin and layout positions, for `kiln serve`")),
+    serve: Flag.Boolean("serve").pipe(Flag.withDefault(false), Flag.withDescription("watch the run live in the browser viewer (implies --frames)")),
+    workers: Flag.Int("workers").pipe(Flag.optional, Flag.withDescription("threads stepping the run (default: cores; results are identical for any number)")),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const stored = yield* loadInputAsync(() => loadStoredRun(o.db, o.runId))
+      const { world, threads } = yield* loadInput(() => {
+        const graph = buildGraph(stored.scenario, stored.file)
+        const threads = usefulThreads(Option.getOrElse(o.workers, () => availableParallelism()), graph.n).threads
+        return { world: prepareWorld(stored.scenario, stored.file, graph, threads > 1, stored.plugins), threads }
+      })
+      const name = `${safeName(stored.experiment.spec.name)}-${o.runId}`
+      const out = Option.getOrElse(o.out, () => (o.serve ? defaultRunDir(world) : join("runs", name)))
+      if (o.serve) return yield* serveLive(world, { out, overwrite: o.overwrite, workers: threads, stop: stored.stop })
+      const started = new Date()
+      const bar = progressBar(name, process.stderr, o.quiet)
+      const viewer = o.frames ? viewerOutputs(world) : undefined
+      const result = yield* runWorld(world, { onTick: bar.update, onRecord: viewer?.onRecord, stop: stored.stop }).pipe(
+        Effect.provide(Scheduler.workerPool(threads))
+      )
+      bar.finish()
+      const { metrics, perAgent } = result
+      const stopped = stoppedEarly(result)
+      const dir = yield* writeRun(
+        { world, metrics, perAgent, started, finished: new Date(), workers: threads, stopped, ...(viewer ? yield* viewer.outputs : {}) },
+        out,
+        { overwrite: o.overwrite }
+      )
+      if (!o.quiet) {
+        const point = Object.entries(stored.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")
+        process.stdout.write(`${stored.experiment.spec.name} run ${o.runId} (${point || "the base point"}, seed ${world.scenario.seed}): ` +
+          `${metrics.rows.length} records to tick ${metrics.rows[metrics.rows.length - 1][0]}${stopped ? ` (stopped: ${stopped.reason})` : ""}; outputs in ${dir}\n`)
+      }
+    })
+).pipe(Command.withDescription("reproduce one run of an experiment DB exactly, into a run directory or live in the viewer"))

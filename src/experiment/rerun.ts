@@ -1,0 +1,67 @@
+// Reruns: one stored run rebuilt from its store — the experiment definition (base scenario, design, stop rules),
+// the run's point and seed — so `kiln rerun` steps exactly the world the sweep stepped.
+import type { LoadedPlugin } from "../model/plugin.js"
+import type { Scenario } from "../scenario/schema.js"
+import { InputError } from "../errors.js"
+import { expandDesign, type Json } from "./design.js"
+import { decodeExperimentWithPlugins, type Experiment } from "./load.js"
+import type { StopRuleT } from "./schema.js"
+import { literal, query, readMeta } from "./store.js"
+
+/** A stored run, ready to step: its point's scenario with its seed, and what the sweep ran it with. */
+export interface StoredRun {
+  readonly runId: string
+  readonly experiment: Experiment
+  /** the point's scenario with the run's seed */
+  readonly scenario: Scenario
+  /** the base scenario's file: graph files and plugins resolve against it */
+  readonly file: string
+  readonly stop: ReadonlyArray<StopRuleT>
+  readonly plugins: ReadonlyArray<LoadedPlugin>
+  /** the run's factor values, by column */
+  readonly values: Readonly<Record<string, Json>>
+}
+
+/** What the `experiment` table's definition holds (base and scenarioFile since reruns: older stores lack them). */
+interface Definition {
+  readonly experiment: Record<string, unknown>
+  readonly scenario: Record<string, unknown>
+  readonly base?: Record<string, unknown>
+  readonly scenarioFile?: string
+}
+
+/** The run's runs row, or an error naming the store and a few run ids it does hold. */
+const runRow = async (db: string, runId: string): Promise<Record<string, unknown>> => {
+  const [row] = await query(db, `SELECT run_id, point_id, seed FROM runs WHERE run_id = ${literal(runId)}`)
+  if (row !== undefined) return row
+  const some = (await query(db, "SELECT run_id FROM runs ORDER BY run_id LIMIT 3")).map((r) => String(r.run_id))
+  throw new InputError({
+    file: db, path: "run_id",
+    message: `no run "${runId}" in this store; expected a run_id of its runs table${some.length > 0 ? `, e.g. ${some.join(", ")}` : " (it has none)"}`
+  })
+}
+
+/**
+ * Rebuilds run `runId` of the store `db`: the experiment is decoded again from its stored definition (the base
+ * scenario as the sweep read it, resolving graph files and plugins against its original file), the design expanded,
+ * and the run's point found by its id; the seed is the runs table's.
+ */
+export const loadStoredRun = async (db: string, runId: string): Promise<StoredRun> => {
+  const meta = await readMeta(db)
+  if (meta === undefined) throw new InputError({ file: db, path: "", message: "not a Kiln experiment database (no experiment table)" })
+  const row = await runRow(db, runId)
+  const def = meta.definition as Definition
+  const experiment = await decodeExperimentWithPlugins(def.experiment, db, { base: def.base ?? def.scenario, baseFile: def.scenarioFile ?? db })
+  const point = expandDesign(experiment).points.find((p) => p.id === row.point_id)
+  if (point === undefined) {
+    throw new InputError({
+      file: db, path: "run_id",
+      message: `run "${runId}" has point ${String(row.point_id)}, which the stored experiment no longer expands to ` +
+        `(the store was written by Kiln ${meta.kilnVersion}); rerun it with that version`
+    })
+  }
+  return {
+    runId, experiment, scenario: { ...point.scenario, seed: Number(row.seed) }, file: experiment.baseFile,
+    stop: experiment.spec.stop, plugins: experiment.plugins, values: point.values
+  }
+}
