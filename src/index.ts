@@ -29,7 +29,8 @@ export { MEME_TRAITS, type MemeTrait } from "./scenario/evolution.js"
 // # Plugins: per-agent state, rules, model steps, reporters and intervention kinds (docs/PLUGINS.md)
 export { definePlugin, isPlugin, elementTypes } from "./model/plugin.js"
 export type {
-  Plugin, PluginSpec, PluginContext, RuleContext, Rule, Reporter, StateSpec, PluginState, ElementType, StateArray, PluginInstance
+  Plugin, PluginSpec, PluginContext, RuleContext, Rule, Reporter, StateSpec, PluginState, ElementType, StateArray, PluginInstance,
+  ViewScale, ViewSpec
 } from "./model/plugin.js"
 export {
   defineIntervention, type InterventionKind, type KindDoc, type Setup, type Apply, type Scheduled
