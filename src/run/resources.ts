@@ -98,6 +98,7 @@ export const estimateRun = (s: Scenario, shape: GraphShape): Estimate => {
     // couplings n×P Float32; spins, observations, dispositions, content fields n×B; salience and hosts n×M
     { what: "belief couplings", path: "beliefs", bytes: 4 * n * P, heap: 0 },
     { what: "agent state", path: graph, bytes: n * (10 * B + 5 * M + 200), heap: 0 },
+    ...memeVariantParts(s, n, B),
     // node keys and the colouring order are JS arrays; graph.json goes through a graphology graph and a string
     { what: "graph.json", path: graph, bytes: 0, heap: n * (700 + 16 * B) + 450 * edges },
     { what: "agents table", path: graph, bytes: 0, heap: n * (80 + 28 * (6 + B + M)) },
@@ -108,6 +109,18 @@ export const estimateRun = (s: Scenario, shape: GraphShape): Estimate => {
     heap: parts.reduce((a, p) => a + p.heap, 0),
     parts: parts.map((p) => ({ ...p, bytes: p.bytes + p.heap }))
   }
+}
+
+/**
+ * Meme evolution: per agent K slots (variant, salience, offer) and a birth buffer (parent, traits, content); per
+ * table row traits, content and size; on the heap, a lineage record per variant born (bounded here by the table).
+ */
+const memeVariantParts = (s: Scenario, n: number, B: number) => {
+  const v = s.evolution.memes
+  if (!v) return []
+  return [
+    { what: "meme variants", path: "evolution.memes.slots", bytes: n * (12 * v.slots + 28 + B) + v.capacity * (28 + B), heap: v.capacity * (200 + 2 * B) }
+  ]
 }
 
 const GB = 2 ** 30
