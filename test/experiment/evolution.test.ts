@@ -1,5 +1,6 @@
 // Evolution in the sweep store: each run's lineages and variants land in their own tables keyed by run_id, equal to
 // what simulate() gives, the same on worker threads and in this thread; shards merge them and exports write them.
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
@@ -66,6 +67,19 @@ describe("evolution tables in a sweep store", async () => {
       expect(await table(threaded, name)).toEqual(reference)
       expect(await table(merged, name)).toEqual(reference)
     }
+  })
+
+  it("answer docs/EVOLUTION.md's queries: founders' carriers at the end of each run, and how often new variants spread", async () => {
+    const queries = readFileSync(join(import.meta.dirname, "../../docs/EVOLUTION.md"), "utf8").match(/```sql\n([\s\S]*?)```/)![1]
+    // this sweep's factor column stands in for the experiments' `condition`
+    const [carriers, spread] = queries.split(";").map((q) => q.trim()).filter((q) => q.length > 0)
+      .map((q) => q.replace(/r\.condition/g, "r.memes_0_transmissibility"))
+    const byFounder = await query(db, carriers)
+    const variants = await table(db, "variants")
+    const last = Math.max(...variants.map((v) => Number(v.tick)))
+    const total = variants.filter((v) => v.tick === last).reduce((a, v) => a + Number(v.hosts), 0)
+    expect(byFounder.reduce((a, r) => a + Number(r.carriers), 0)).toBe(total)
+    expect((await query(db, spread)).length).toBe(2)
   })
 
   it("are exported beside the core tables", async () => {
