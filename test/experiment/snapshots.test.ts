@@ -1,5 +1,6 @@
 // Per-agent snapshots in the store: every agent's state at the chosen recorded ticks, so a group-level statistic
-// (claim 11's between-group distance) is one SQL query — checked against the same statistic of the final worlds.
+// (claim 11's between-group distance, on a shortened scenarios/experiments/group-divergence.json) is one SQL query —
+// checked against the same statistic of the final worlds.
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -14,7 +15,7 @@ import { prepareWorld } from "../../src/run/simulation.js"
 import { groupSpread } from "../claims/groups.js"
 import { tempDir, writeJson } from "./support.js"
 
-const claims = join(import.meta.dirname, "../../scenarios/claims")
+const experiments = join(import.meta.dirname, "../../scenarios/experiments")
 
 /** The query docs/EXPERIMENTS.md shows: mean over pairs of groups and value beliefs of ((m_g − m_h)/2)², per run. */
 const betweenGroupSql = (doc: string): string => {
@@ -25,10 +26,9 @@ const betweenGroupSql = (doc: string): string => {
 
 describe("snapshots", () => {
   it("store every agent at the chosen ticks; claim 11's between-group distance is one query", async () => {
-    const original = JSON.parse(readFileSync(join(claims, "11-group-divergence.json"), "utf8"))
-    const file = writeJson(tempDir(), "claim11.json", {
-      ...original, scenario: join(claims, original.scenario), replicates: 2, ticks: 60, snapshots: { ticks: [0, "final"] }
-    })
+    const original = JSON.parse(readFileSync(join(experiments, "group-divergence.json"), "utf8"))
+    expect(original.snapshots).toEqual({ ticks: [0, "final"] })
+    const file = writeJson(tempDir(), "claim11.json", { ...original, scenario: join(experiments, original.scenario), replicates: 2, ticks: 60 })
     const design = expandDesign(loadExperiment(file))
     const db = join(tempDir(), "claim11.duckdb")
     await Effect.runPromise(runSweep(design, { db, workers: 0 }))
