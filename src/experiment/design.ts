@@ -328,7 +328,7 @@ export const expandDesign = (experiment: Experiment): Design => {
   checkSnapshotTicks(experiment, points, fail)
   if (issues.length > 0) throwIssues(file, issues.slice(0, 20))
 
-  const seedOf = spec.seeds === "common" ? (_p: DesignPoint, r: number) => commonSeed(spec.seed, r) : (p: DesignPoint, r: number) => runSeed(spec.seed, p.hash, r)
+  const seedOf = (p: DesignPoint, r: number) => (spec.seeds === "common" ? commonSeed(spec.seed, r) : runSeed(spec.seed, p.hash, r))
   const runs: PlannedRun[] = []
   for (const p of points) {
     for (let r = 1; r <= spec.replicates; r++) {
@@ -366,15 +366,17 @@ const checkSnapshotTicks = (e: Experiment, points: ReadonlyArray<DesignPoint>, f
  */
 const identityOf = (e: Experiment, columns: ReadonlyArray<FactorColumn>, metrics: ReadonlyArray<string>): string => {
   const { $schema: _s, description: _d, seed: _seed, ...scenario } = e.baseScenario as Scenario & { $schema?: string }
-  const common = { name: e.spec.name, seed: e.spec.seed, scenario, stop: e.spec.stop, metrics }
+  const common = { name: e.spec.name, seed: e.spec.seed, scenario, stop: e.spec.stop }
   const snapshots = e.spec.snapshots ? { snapshots: e.spec.snapshots } : {}
   // Independent seeds hash what Kiln always did, so stores made before common seeds existed still resume. Common
-  // seeds leave the factor columns out: a point is its scenario, so a factor may be added and the DB completed.
+  // seeds leave the factor columns and the points' metric columns out (the store adds columns as the design grows):
+  // a point is its scenario, so a factor may be added and the DB completed.
   if (e.spec.seeds === "independent") {
     const cols = columns.map((c) => ({ name: c.name, type: c.type, kind: c.kind, paths: c.kind === "conditions" ? [] : c.paths }))
-    return sha256(stableJson({ format: "kiln-experiment/1", ...common, columns: cols, ...snapshots })).slice(0, 32)
+    return sha256(stableJson({ format: "kiln-experiment/1", ...common, metrics, columns: cols, ...snapshots })).slice(0, 32)
   }
-  return sha256(stableJson({ format: "kiln-experiment/2", seeds: "common", ...common, ...snapshots })).slice(0, 32)
+  const stored = e.spec.metrics ?? "all"
+  return sha256(stableJson({ format: "kiln-experiment/2", seeds: "common", ...common, metrics: stored, ...snapshots })).slice(0, 32)
 }
 
 /** Shard `index` of `count` (1-based): every count-th run of the design, so slices are balanced and disjoint. */

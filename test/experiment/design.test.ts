@@ -161,6 +161,12 @@ describe("seeds", () => {
     }))
     expect(grown.identity).toBe(before.identity)
     expect(grown.runs).toHaveLength(24)
+    // a factor whose new level adds metric columns (a meme) keeps the identity too: the store adds the columns
+    const meme = { name: "m", content: { a: 1 } }
+    const withMemes = design(smallExperiment({ factors: [...(smallExperiment().factors as unknown[]), { path: "memes", name: "memes", values: [[], [meme]] }] }))
+    expect(withMemes.identity).toBe(before.identity)
+    expect(withMemes.metricColumns).toContain("share_m")
+    expect(withMemes.runs.filter((r) => before.runs.some((b) => b.runId === r.runId))).toHaveLength(before.runs.length)
     const seeds = new Map(grown.runs.map((r) => [r.runId, r.seed]))
     for (const r of before.runs) expect(seeds.get(r.runId)).toBe(r.seed)
     // a label is not content: renaming an arm keeps its point

@@ -3,11 +3,11 @@
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { expandDesign } from "../../src/experiment/design.js"
+import { commonSeed, expandDesign } from "../../src/experiment/design.js"
 import { decodeExperiment } from "../../src/experiment/load.js"
 import { mergeDbs } from "../../src/experiment/merge.js"
 import { query } from "../../src/experiment/store.js"
-import { runSweep } from "../../src/experiment/sweep.js"
+import { runSweep, sweep } from "../../src/experiment/sweep.js"
 import { InputError } from "../../src/errors.js"
 import { resultTables, smallExperiment, tempDir } from "./support.js"
 
@@ -52,6 +52,19 @@ describe("an experiment grown by an arm and a factor (common seeds)", () => {
     const m = await resultTables(merged)
     expect(m.metrics).toEqual(t.metrics)
     expect(m.runs.map((r) => [r.run_id, r.seed, r.schedule])).toEqual(t.runs.map((r) => [r.run_id, r.seed, r.schedule]))
+  })
+
+  it("the API's seed and replicates options replace the experiment's, as --seed and --replicates do", async () => {
+    const dir = tempDir()
+    const result = await sweep(before.experiment, { db: join(dir, "api.duckdb"), workers: 0, seed: 3, replicates: 2 }).result
+    expect(result).toMatchObject({ total: 4, finished: 4 })
+    expect(await result.query("SELECT DISTINCT replicate, seed FROM runs ORDER BY replicate")).toEqual([
+      { replicate: 1, seed: commonSeed(3, 1) }, { replicate: 2, seed: commonSeed(3, 2) }
+    ])
+    const effect = await Effect.runPromise(runSweep(before, { db: join(dir, "effect.duckdb"), workers: 0, replicates: 3 }))
+    expect(effect).toMatchObject({ total: 6, finished: 6 })
+    const bad = await Effect.runPromise(Effect.flip(runSweep(before, { db: join(dir, "bad.duckdb"), workers: 0, seed: 1.5 })))
+    expect([(bad as InputError).path, (bad as InputError).message]).toEqual(["seed", "expected an integer in 0..4294967295, got 1.5"])
   })
 
   it("a factor that changes a column's type is refused, naming the column", async () => {
