@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { defaultRunDir, writeRun } from "../io/run-dir.js"
+import { writeRun } from "../io/run-dir.js"
 import { safeName } from "../io/output-dir.js"
 import { stoppedEarly } from "../run/loop.js"
 import { buildGraph } from "../run/build-graph.js"
@@ -21,7 +21,11 @@ export const rerun = Command.make(
   {
     db: Argument.String("db").pipe(Argument.withDescription("experiment DB")),
     runId: Argument.String("run_id").pipe(Argument.withDescription("the run to reproduce (a run_id of the runs table)")),
-    ...runDirFlags(),
+    out: Flag.String("out").pipe(
+      Flag.optional,
+      Flag.withDescription("output directory (default runs/<experiment>-<run_id>, or …-2, … when that holds an earlier run; with --serve as `kiln run --serve`)")
+    ),
+    overwrite: runDirFlags().overwrite,
     frames: Flag.Boolean("frames").pipe(Flag.withDefault(false), Flag.withDescription("also write frames.bin and layout positions, for `kiln serve`")),
     serve: Flag.Boolean("serve").pipe(Flag.withDefault(false), Flag.withDescription("watch the run live in the browser viewer (implies --frames)")),
     workers: Flag.Int("workers").pipe(Flag.optional, Flag.withDescription("threads stepping the run (default: cores; results are identical for any number)")),
@@ -35,9 +39,9 @@ export const rerun = Command.make(
         const threads = usefulThreads(Option.getOrElse(o.workers, () => availableParallelism()), graph.n).threads
         return { world: prepareWorld(stored.scenario, stored.file, graph, threads > 1, stored.plugins), threads }
       })
+      if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads, stop: stored.stop })
       const name = `${safeName(stored.experiment.spec.name)}-${o.runId}`
-      const out = Option.getOrElse(o.out, () => (o.serve ? defaultRunDir(world) : join("runs", name)))
-      if (o.serve) return yield* serveLive(world, { out, overwrite: o.overwrite, workers: threads, stop: stored.stop })
+      const out = Option.getOrElse(o.out, () => join("runs", name))
       const started = new Date()
       const bar = progressBar(name, process.stderr, o.quiet)
       const viewer = o.frames ? viewerOutputs(world) : undefined
@@ -50,7 +54,7 @@ export const rerun = Command.make(
       const dir = yield* writeRun(
         { world, metrics, perAgent, started, finished: new Date(), workers: threads, stopped, ...(viewer ? yield* viewer.outputs : {}) },
         out,
-        { overwrite: o.overwrite }
+        { overwrite: o.overwrite, beside: Option.isNone(o.out) }
       )
       if (!o.quiet) {
         const point = Object.entries(stored.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")
