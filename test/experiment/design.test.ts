@@ -292,8 +292,13 @@ describe("bad experiment files", () => {
     const original = JSON.parse(readFileSync(join(claims, "11-group-divergence.json"), "utf8"))
     const copy = writeJson(tempDir(), "copy.json", { ...original, scenario: join(claims, original.scenario) })
     expect(original.$schema).toBe("../experiments/experiment.schema.json")
-    const d = expandDesign(loadExperiment(copy))
-    expect(d.runs.map((r) => [r.runId, r.seed])).toEqual(expandDesign(loadExperiment(join(claims, "11-group-divergence.json"))).runs.map((r) => [r.runId, r.seed]))
+    const runsOf = (file: string) => expandDesign(loadExperiment(file)).runs.map((r) => [r.runId, r.seed])
+    const shipped = runsOf(join(claims, "11-group-divergence.json"))
+    expect(runsOf(copy)).toEqual(shipped)
+    // both files copied together: the relative scenario path still holds, both $schema paths now point nowhere
+    const dir = tempDir()
+    writeJson(dir, original.scenario, JSON.parse(readFileSync(join(claims, original.scenario), "utf8")))
+    expect(runsOf(writeJson(dir, "together.json", original))).toEqual(shipped)
   })
 
   it("the example experiment loads, and the JSON Schema closes its objects", () => {
