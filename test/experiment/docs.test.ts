@@ -35,5 +35,12 @@ describe("docs/EXPERIMENTS.md", () => {
       const f = (s: string) => got.find((r) => r[0] === s && r[1] === c)![2] as number
       expect(f("slow")).toBeLessThan(f("quench") - 0.2)
     }
+
+    // the paired comparison (common random numbers) gives the differences the page shows, up to model changes
+    const paired = /```sql\n(-- the example experiment[\s\S]*?)```/.exec(doc)![1]
+    const pairedShown = [...paired.matchAll(/^-- ([\d.]+)\s+([\d.]+)\s+(\d+)$/gm)].map((r) => [Number(r[1]), Number(r[2]), Number(r[3])])
+    const pairs = (await query(db, paired.slice(0, paired.indexOf(";") + 1))).map((r) => [r.social_conformity, r.quench_minus_slow, Number(r.pairs)])
+    expect(pairs.map(([c, , n]) => [c, n])).toEqual(pairedShown.map(([c, , n]) => [c, n]))
+    for (const [k, row] of pairs.entries()) expect(Math.abs((row[1] as number) - pairedShown[k][1])).toBeLessThan(0.1)
   })
 })
