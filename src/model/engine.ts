@@ -87,6 +87,8 @@ export interface Stepper {
   /** per-agent metric values of the last measured tick */
   readonly perAgent: Float64Array
   readonly tick: number
+  /** continues from `tick` ticks run (a checkpoint's), before the first step */
+  startAt(tick: number): void
   step(): void | Promise<void>
   measure(): number[] | Promise<number[]>
 }
@@ -140,6 +142,10 @@ export class Engine implements Stepper {
     this.plan = new TickPlan(world)
     this.columns = this.plan.columns
     this.kernel = this.plan.kernel
+  }
+
+  startAt(tick: number): void {
+    this.tick = tick
   }
 
   /** Advances one tick. */

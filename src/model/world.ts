@@ -38,6 +38,7 @@ export interface World extends KernelData {
 }
 
 const AGENT_SALT = 0x6167656e
+const FORK_SALT = 0x666f726b
 const PRIOR_SALT = 0x7072696f
 const TARGET_SALT = 0x74617267
 const PATTERN_SALT = 0x70617474
@@ -165,6 +166,13 @@ const variationConstants = (s: Scenario, layout: Layout): VariationConstants => 
     sd, min, max
   }
 }
+
+/**
+ * Gives every agent a new random stream, from `seed` and the tick a run is forked at (so branches of one run from
+ * one tick differ by seed only, and differ from a fresh run with that seed).
+ */
+export const reseedAgents = (w: World, seed: number, tick: number): void =>
+  seedStreams(w.state.rng, w.constants.n, seed, (AGENT_SALT ^ FORK_SALT ^ Math.imul(tick, 0x9e3779b1)) >>> 0)
 
 /** Draws the initial state: beliefs, couplings (shared prior + noise), dispositions, energy, patterns. */
 const initialise = (w: World): void => {

@@ -21,6 +21,17 @@ export interface LoopOptions {
   readonly onTick?: (world: World, tick: number) => void
   /** with every recorded metrics row; the stepper's perAgent holds that tick's per-agent values */
   readonly onRecord?: (world: World, row: ReadonlyArray<number>) => void
+  /** continue a run from a checkpoint's position instead of tick 0 (the world already holds its state) */
+  readonly from?: LoopPosition
+  /** after every `every`-th tick before the last, hand the position to `save` (src/run/checkpoint.ts) */
+  readonly checkpoint?: { readonly every: number; readonly save: (world: World, at: LoopPosition) => void }
+}
+
+/** Where a run stands between ticks: ticks run, the rows recorded and what the stop rules have seen. */
+export interface LoopPosition {
+  readonly tick: number
+  readonly rows: ReadonlyArray<ReadonlyArray<number>>
+  readonly stop: ReturnType<StopRules["save"]>
 }
 
 export interface LoopResult {
@@ -61,15 +72,20 @@ export const runLoop = (stepper: Stepper, o: LoopOptions = {}): Effect.Effect<Lo
     const world = stepper.world
     const { ticks, recordEvery } = world.scenario
     const stop = new StopRules(o.stop ?? [], stepper.columns)
-    const rows: Array<ReadonlyArray<number>> = []
+    const rows: Array<ReadonlyArray<number>> = [...(o.from?.rows ?? [])]
     const record = (row: ReadonlyArray<number>): string | undefined => {
       rows.push(row)
       o.onRecord?.(world, row)
       return stop.check(row)
     }
-    // A synchronous stepper (the Engine) is called directly: no Effect per tick on the hot path.
-    const measured = stepper.measure()
-    record(measured instanceof Promise ? yield* settle(measured) : measured)
+    if (o.from) {
+      stepper.startAt(o.from.tick)
+      stop.load(o.from.stop)
+    } else {
+      // A synchronous stepper (the Engine) is called directly: no Effect per tick on the hot path.
+      const measured = stepper.measure()
+      record(measured instanceof Promise ? yield* settle(measured) : measured)
+    }
     let stopReason = "ticks"
     let last = Date.now()
     while (stepper.tick < ticks) {
@@ -84,6 +100,9 @@ export const runLoop = (stepper: Stepper, o: LoopOptions = {}): Effect.Effect<Lo
           stopReason = reason
           break
         }
+      }
+      if (o.checkpoint && stepper.tick % o.checkpoint.every === 0 && stepper.tick < ticks) {
+        o.checkpoint.save(world, { tick: stepper.tick, rows, stop: stop.save() })
       }
       const rate = o.pace?.rate ?? 0
       const wait = rate > 0 ? 1000 / rate - (Date.now() - started) : 0

@@ -139,8 +139,12 @@ export const checkPluginRefs = (refs: ReadonlyArray<PluginRefSpec>, loaded: Read
  */
 export const loadScenarioWithPlugins = async (
   file: string, overrides: ReadonlyArray<string> = []
+): Promise<{ scenario: Scenario; plugins: LoadedPlugin[] }> => decodeWithPlugins(readJsonFile(file), file, overrides)
+
+/** The same two passes over a scenario already parsed (e.g. one stored in a checkpoint); `json` is changed in place. */
+export const decodeWithPlugins = async (
+  json: unknown, file: string, overrides: ReadonlyArray<string> = []
 ): Promise<{ scenario: Scenario; plugins: LoadedPlugin[] }> => {
-  const json = readJsonFile(file)
   for (const o of overrides) applyOverride(json, o, file)
   const plugins = await loadPlugins(pluginRefsOf(json), file)
   const scenario = decodeScenario(json, file, plugins.flatMap((p) => p.plugin.interventions ?? []))

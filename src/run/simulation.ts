@@ -1,7 +1,8 @@
 // Running a scenario: the Effect that steps a world and records metrics, and the Promise/rxjs faces of it.
 import { Effect, Exit, Fiber } from "effect"
 import { Observable } from "rxjs"
-import { runLoop, type Pace } from "./loop.js"
+import { captureCheckpoint, writeCheckpoint } from "./checkpoint.js"
+import { runLoop, type LoopPosition, type Pace } from "./loop.js"
 import { Scheduler, usefulThreads } from "./scheduler.js"
 import { buildGraph } from "./build-graph.js"
 import type { SocialGraph } from "../model/graph/social-graph.js"
@@ -38,6 +39,11 @@ export interface SimulateOptions {
    * `file`, else to the working directory) or a file: URL — a module, since worker threads import plugins by URL
    */
   readonly plugins?: ReadonlyArray<{ readonly module: string; readonly options?: unknown }>
+  /**
+   * write a checkpoint every `every` ticks into `dir` (`checkpoint.kiln`, replaced each time; with `keep`, also
+   * `checkpoints/tick-<t>.kiln`), from which `resumeRun`/`kiln resume` continue and `kiln fork` branches
+   */
+  readonly checkpoint?: { readonly every: number; readonly dir: string; readonly keep?: boolean }
 }
 
 /** One recorded tick: the metrics by name. */
@@ -58,15 +64,20 @@ export interface SimulationResult {
 }
 
 /** Runs a world with the Scheduler in context; the stepper's workers end with the run. */
-export const runWorld = (world: World, o: SimulateOptions = {}): Effect.Effect<SimulationResult, WorkerError, Scheduler> =>
+export const runWorld = (
+  world: World, o: SimulateOptions = {}, from?: LoopPosition
+): Effect.Effect<SimulationResult, WorkerError, Scheduler> =>
   Effect.scoped(
     Effect.gen(function* () {
       const stepper = yield* (yield* Scheduler).stepper(world)
+      const cp = o.checkpoint
       const { metrics, stopReason } = yield* runLoop(stepper, {
         stop: o.stop && decodeStopRules(o.stop, o.file ?? "<options>"),
         pace: o.pace,
         onTick: o.onTick && ((w, tick) => o.onTick!(tick, w.scenario.ticks)),
-        onRecord: o.onRecord && ((w, row) => o.onRecord!(summary(stepper.columns, row, w.scenario.ticks)))
+        onRecord: o.onRecord && ((w, row) => o.onRecord!(summary(stepper.columns, row, w.scenario.ticks))),
+        from,
+        checkpoint: cp && { every: cp.every, save: (w, at) => writeCheckpoint(cp.dir, captureCheckpoint(w, at), cp.keep ?? false) }
       })
       return { scenario: world.scenario, world, metrics, perAgent: stepper.perAgent, stopReason }
     })

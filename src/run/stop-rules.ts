@@ -24,6 +24,15 @@ export class StopRules {
     this.history = rules.map(() => ({ ticks: [], values: [] }))
   }
 
+  /** The records seen so far (a checkpoint carries them, so steady rules look back across a resume). */
+  save(): Array<{ ticks: number[]; values: number[] }> {
+    return structuredClone(this.history)
+  }
+
+  load(saved: ReadonlyArray<{ ticks: number[]; values: number[] }>): void {
+    saved.forEach((h, k) => (this.history[k] = { ticks: [...h.ticks], values: [...h.values] }))
+  }
+
   check(row: ReadonlyArray<number>): string | undefined {
     const tick = row[0]
     let reason: string | undefined

@@ -95,6 +95,10 @@ export class WorkerPool implements Stepper {
     Atomics.notify(this.control, Ctl.done)
   }
 
+  startAt(tick: number): void {
+    this.tick = tick
+  }
+
   async step(): Promise<void> {
     this.plan.begin(this.tick)
     for (const p of this.plan.phases) await this.run(p.kind, p.lo, p.hi)

@@ -14,6 +14,9 @@ const scripted = (ticks: number, recordEvery: number, x: (t: number) => number, 
     columns: ["tick", "x"],
     perAgent: new Float64Array(0),
     tick: 0,
+    startAt(tick: number) {
+      stepper.tick = tick
+    },
     step() {
       const until = performance.now() + work
       while (performance.now() < until);

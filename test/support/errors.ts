@@ -11,3 +11,14 @@ export const inputErrorOf = (f: () => unknown): InputError => {
   }
   throw new Error("expected an InputError")
 }
+
+/** The InputError an asynchronous `f` rejects with; anything else, or success, fails the test. */
+export const inputErrorOfAsync = async (f: () => Promise<unknown>): Promise<InputError> => {
+  try {
+    await f()
+  } catch (e) {
+    if (e instanceof InputError) return e
+    throw e
+  }
+  throw new Error("expected an InputError")
+}

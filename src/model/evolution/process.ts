@@ -23,6 +23,29 @@ export interface EvolutionProcess {
   record(tick: number): void
   /** the process's tables as they stand */
   tables(): ReadonlyArray<RunTable>
+  /** everything the process carries from tick to tick, for a checkpoint (structured-cloneable) */
+  save(): unknown
+  /** puts back what `save` returned, on a process built from the same scenario */
+  load(saved: unknown): void
+}
+
+/** A process's fields by name (private ones too), copied — typed arrays, arrays and records included — for `save`. */
+export const saveFields = (o: object, keys: ReadonlyArray<string>): Record<string, unknown> =>
+  structuredClone(Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]])))
+
+/**
+ * Puts saved fields back: into typed arrays of the same length and into arrays in place (a process may hold them
+ * readonly and share them), else by assignment (fields a process replaces as it goes, e.g. per-interval arrays).
+ */
+export const loadFields = (o: object, saved: unknown): void => {
+  const target = o as Record<string, unknown>
+  for (const [k, v] of Object.entries(saved as Record<string, unknown>)) {
+    const current = target[k]
+    const sameLength = ArrayBuffer.isView(current) && ArrayBuffer.isView(v) && (current as Uint8Array).length === (v as Uint8Array).length
+    if (sameLength) (current as unknown as Uint8Array).set(v as unknown as Uint8Array)
+    else if (Array.isArray(current) && Array.isArray(v)) current.splice(0, current.length, ...v)
+    else target[k] = v
+  }
 }
 
 /** Builds a world's process when its scenario turns it on. */

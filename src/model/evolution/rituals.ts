@@ -8,7 +8,7 @@ import { attachmentOf, type Constants } from "../kernel.js"
 import { nextGaussian, nextUniform, seedStreams } from "../rng.js"
 import type { AgentState } from "../state.js"
 import type { World } from "../world.js"
-import type { EvolutionProcess, RunTable, TableColumn } from "./process.js"
+import { loadFields, saveFields, type EvolutionProcess, type RunTable, type TableColumn } from "./process.js"
 
 const RITUAL_SALT = 0x72697465
 
@@ -188,6 +188,14 @@ export class RitualEvolution implements EvolutionProcess {
       { name: "groups", columns: GROUP_COLUMNS, rows: this.groupRows },
       { name: "ritual_lineages", columns: LINEAGE_COLUMNS, rows: lineageRows }
     ]
+  }
+
+  save(): unknown {
+    return saveFields(this, ["lineages", "carried", "performing", "onset", "nextOnset", "lastSize", "rng", "attachment", "groupRows"])
+  }
+
+  load(saved: unknown): void {
+    loadFields(this, saved)
   }
 
   /** One round: success from the state as it stands, then imitation, migration and extinctions. */

@@ -10,7 +10,7 @@ import type { SocialGraph } from "../graph/social-graph.js"
 import type { Constants } from "../kernel.js"
 import { PENDING, TRAITS, type AgentState } from "../state.js"
 import { priceTerms, type PriceTerms } from "./price.js"
-import type { EvolutionProcess, RunTable } from "./process.js"
+import { loadFields, saveFields, type EvolutionProcess, type RunTable } from "./process.js"
 
 /** A variant ever born (or declared): where it came from and how far it got. */
 export interface LineageRecord {
@@ -281,6 +281,17 @@ export class MemeVariants implements EvolutionProcess {
     }
     for (let f = 0; f < F; f++) { share[f] /= n; salience[f] /= n }
     return { share, salience }
+  }
+
+  save(): unknown {
+    return saveFields(this, [
+      "records", "idAt", "rootAt", "hostCount", "ancestor", "free", "born", "refused",
+      "parentHosts", "parentTraits", "parentRoots", "lastRecorded", "variantRows", "summary"
+    ])
+  }
+
+  load(saved: unknown): void {
+    loadFields(this, saved)
   }
 
   /** Agent i's carried variants: lineage id and salience, in slot order. */
