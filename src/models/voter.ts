@@ -6,7 +6,7 @@ import { hashUniform } from "../model/rng.js"
 import { param } from "../scenario/fields.js"
 
 /** Salt of the counter-based draws that pick the updating agent, apart from every other use of the seed. */
-const SCHEDULE = 0x766f7465
+export const SCHEDULE = 0x766f7465
 
 const Zealots = Schema.Struct({
   opinion: Schema.Literals([0, 1]).annotate({ description: "the opinion these zealots hold for ever" }),
@@ -39,13 +39,16 @@ export default definePlugin({
     for (let k = 0; k < ones; k++) state.opinion[ranked[next + k]] = 1
   },
   // Random-sequential, as the model is defined: n single updates per tick on the main thread, in a fixed order.
-  step: ({ state, n, world, topology: { offsets, neighbours }, random }, tick) => {
+  // Update k of tick t draws the agent (draw 0) and its neighbour (draw 1) by hashing (seed, t, k, draw): the
+  // updates never share a stream with the built-in kernels, so they do not depend on how many draws those took.
+  step: ({ state, n, world, topology: { offsets, neighbours } }, tick) => {
     const { opinion, zealot, changed } = state
+    const key = world.scenario.seed ^ SCHEDULE
     for (let k = 0; k < n; k++) {
-      const i = Math.floor(hashUniform(world.scenario.seed ^ SCHEDULE, tick, k, 0) * n)
+      const i = Math.floor(hashUniform(key, tick, k, 0) * n)
       const degree = offsets[i + 1] - offsets[i]
       if (zealot[i] === 1 || degree === 0) continue
-      const copied = opinion[neighbours[offsets[i] + Math.floor(random(i) * degree)]]
+      const copied = opinion[neighbours[offsets[i] + Math.floor(hashUniform(key, tick, k, 1) * degree)]]
       if (copied !== opinion[i]) {
         opinion[i] = copied
         changed[i] = tick - 1 + (k + 1) / n
@@ -56,7 +59,7 @@ export default definePlugin({
 })
 
 /** Agents 0..n−1 in the order of one uniform key per agent, drawn from its own stream (ties by index). */
-const rankByKey = (n: number, random: (i: number) => number): Int32Array => {
+export const rankByKey = (n: number, random: (i: number) => number): Int32Array => {
   const key = new Float64Array(n)
   for (let i = 0; i < n; i++) key[i] = random(i)
   return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => key[a] - key[b] || a - b)

@@ -22,7 +22,7 @@ const untilConsensus: StopRuleInput[] = [
 ]
 
 const withOptions = (s: Scenario, seed: number, options: Record<string, unknown>, graph: Scenario["graph"] = s.graph): Scenario =>
-  ({ ...s, seed, graph, recordEvery: 1, plugins: [{ module: "kiln:voter", options }] })
+  ({ ...s, seed, graph, ticks: 5000, recordEvery: 1, plugins: [{ module: "kiln:voter", options }] })
 
 /** Runs a scenario on this thread; `before` sees the world after init, before the first tick. */
 const run = async (s: Scenario, stop: StopRuleInput[], before: (w: World) => void = () => {}) => {
