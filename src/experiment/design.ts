@@ -74,7 +74,7 @@ export interface Design {
 
 /** Columns of the runs table that factors cannot use. */
 export const RESERVED_COLUMNS = [
-  "run_id", "point_id", "replicate", "seed", "status", "error", "ticks", "stop_reason",
+  "run_id", "point_id", "replicate", "seed", "overrides", "status", "error", "ticks", "stop_reason",
   "started", "finished", "wall_seconds", "kiln_version"
 ] as const
 
@@ -269,7 +269,6 @@ export const expandDesign = (experiment: Experiment): Design => {
   let combos: Level[][] = [[]]
   for (const f of factors) combos = combos.flatMap((c) => f.levels.map((l) => [...c, l]))
   const base = baseJson(experiment.base, spec).json
-  const kinds = experiment.plugins.flatMap((p) => p.plugin.interventions ?? [])
   const ids = new Map<string, number>()
   const points: DesignPoint[] = []
   combos.forEach((levels, index) => {
@@ -286,7 +285,7 @@ export const expandDesign = (experiment: Experiment): Design => {
     }
     let scenario: Scenario
     try {
-      scenario = decodeScenario(json, experiment.baseFile, kinds)
+      scenario = decodePoint(experiment, json)
       // every point runs the base scenario's plugins, with options their schemas accept
       checkPluginRefs(scenario.plugins ?? [], experiment.plugins, experiment.baseFile)
       // a point too large for this machine is refused with the design, not run by run
@@ -336,6 +335,20 @@ export const expandDesign = (experiment: Experiment): Design => {
     }
   }
   return { experiment, identity: identityOf(experiment, columns, stored), columns, points, runs, metricColumns: stored }
+}
+
+/** A point's scenario JSON decoded against the base scenario's file and its plugins' intervention kinds. */
+const decodePoint = (e: Experiment, json: Record<string, unknown>): Scenario =>
+  decodeScenario(json, e.baseFile, e.plugins.flatMap((p) => p.plugin.interventions ?? []))
+
+/** The scenario of a point given its overrides, as `expandDesign` builds it (a stored run's, for `kiln rerun`). */
+export const pointScenario = (e: Experiment, overrides: ReadonlyArray<readonly [string, Json]>): Scenario => {
+  const json = baseJson(e.base, e.spec).json
+  for (const [path, v] of overrides) {
+    const problem = trySetPath(json, path, structuredClone(v))
+    if (problem !== undefined) throw new InputError({ file: e.file, path: "overrides", message: `cannot set ${path}: ${problem}` })
+  }
+  return decodePoint(e, json)
 }
 
 /** Independent seeds identify a point by its labels and overrides (as Kiln always has, so old stores resume). */

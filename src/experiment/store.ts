@@ -163,7 +163,7 @@ export const createTables = async (conn: DuckDBConnection, meta: StoreMeta, metr
   )
   await conn.run(
     `CREATE TABLE runs (run_id VARCHAR NOT NULL, point_id VARCHAR NOT NULL, replicate INTEGER NOT NULL, seed BIGINT NOT NULL, ${factorCols}` +
-      "status VARCHAR NOT NULL, error VARCHAR, ticks INTEGER, stop_reason VARCHAR, started TIMESTAMP, finished TIMESTAMP, " +
+      "overrides VARCHAR, status VARCHAR NOT NULL, error VARCHAR, ticks INTEGER, stop_reason VARCHAR, started TIMESTAMP, finished TIMESTAMP, " +
       "wall_seconds DOUBLE, kiln_version VARCHAR)"
   )
   await conn.run(`CREATE TABLE metrics (run_id VARCHAR NOT NULL, tick INTEGER NOT NULL${metricCols})`)
@@ -237,6 +237,7 @@ export class Store {
       else {
         // the design may have grown (values, samples, replicates, with common seeds factors): keep the definition current
         await addFactorColumns(h.conn, path, design)
+        await addColumns(h.conn, "runs", [{ name: "overrides", type: "VARCHAR" }])
         await h.conn.run("UPDATE experiment SET definition = $1, factors = $2", [
           JSON.stringify(metaOf(design).definition), JSON.stringify(design.columns)
         ])
@@ -269,15 +270,15 @@ export class Store {
       }
     }
     const factors = this.design.columns
-    const names = ["run_id", "point_id", "replicate", "seed", ...factors.map((c) => c.name), "status", "error", "ticks",
+    const names = ["run_id", "point_id", "replicate", "seed", ...factors.map((c) => c.name), "overrides", "status", "error", "ticks",
       "stop_reason", "started", "finished", "wall_seconds", "kiln_version"]
     const params = names.map((n, k) => (n === "started" || n === "finished" ? `epoch_ms($${k + 1})` : `$${k + 1}`))
     const values = [
       run.runId, run.pointId, run.replicate, BigInt(run.seed),
       ...factors.map((c) => factorValue(c, point.values[c.name])),
-      o.status, o.error ?? null, o.ticks, o.stopReason, BigInt(o.started), BigInt(o.finished), (o.finished - o.started) / 1000, KILN_VERSION
+      JSON.stringify(point.overrides), o.status, o.error ?? null, o.ticks, o.stopReason, BigInt(o.started), BigInt(o.finished), (o.finished - o.started) / 1000, KILN_VERSION
     ]
-    const types = [VARCHAR, VARCHAR, INTEGER, BIGINT, ...factors.map((c) => duckType[c.type]), VARCHAR, VARCHAR, INTEGER, VARCHAR,
+    const types = [VARCHAR, VARCHAR, INTEGER, BIGINT, ...factors.map((c) => duckType[c.type]), VARCHAR, VARCHAR, VARCHAR, INTEGER, VARCHAR,
       BIGINT, BIGINT, DOUBLE, VARCHAR]
     await conn.run("BEGIN TRANSACTION")
     try {

@@ -6,7 +6,9 @@ import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { expandDesign } from "../../src/experiment/design.js"
-import { loadExperiment } from "../../src/experiment/load.js"
+import { decodeExperiment, loadExperiment } from "../../src/experiment/load.js"
+import { mergeDbs } from "../../src/experiment/merge.js"
+import { loadStoredRun } from "../../src/experiment/rerun.js"
 import { columnNames, closeDb, openDb, query } from "../../src/experiment/store.js"
 import { runSweep } from "../../src/experiment/sweep.js"
 import { toCsv } from "../../src/io/run-dir.js"
@@ -44,6 +46,28 @@ describe("kiln rerun", () => {
     expect(readFileSync(join(out, "metrics.csv"), "utf8")).toBe(await storedCsv(db, run.runId))
     expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"))).toMatchObject({ seed: run.seed })
     expect(existsSync(join(out, "frames.bin"))).toBe(true)
+  })
+
+  it("rebuilds a run from its stored overrides, even in a merged store whose definition lacks its arm", async () => {
+    const dir = tempDir()
+    const arms = (extra: Record<string, unknown>) => ({ name: "schedule", conditions: { slow: { "energy.gamma": 0.05 }, ...extra } })
+    const small = (factors: unknown[]) => expandDesign(decodeExperiment(smallExperiment({ replicates: 1, factors }), join(dir, "exp.json")))
+    const [older, grown] = [small([arms({})]), small([arms({ medium: { "energy.gamma": 0.2, "social.conformity": 0.9 } })])]
+    const [a, b, merged] = ["a", "b", "merged"].map((n) => join(dir, `${n}.duckdb`))
+    await Effect.runPromise(runSweep(older, { db: a, workers: 0 }))
+    await Effect.runPromise(runSweep(grown, { db: b, workers: 0 }))
+    await mergeDbs([a, b], merged)
+    const medium = grown.runs.find((r) => grown.points[r.point].values.schedule === "medium")!
+    const [{ overrides }] = await query(merged, `SELECT overrides FROM runs WHERE run_id = '${medium.runId}'`)
+    expect(JSON.parse(String(overrides))).toEqual([["energy.gamma", 0.2], ["social.conformity", 0.9]])
+    const stored = await loadStoredRun(merged, medium.runId)
+    expect(stored.scenario).toEqual({ ...grown.points[medium.point].scenario, seed: medium.seed })
+    expect(stored.values).toEqual({ schedule: "medium" })
+    // a store from before runs kept overrides: the point is found by its id in the stored design
+    const h = await openDb(b, false)
+    await h.conn.run("ALTER TABLE runs DROP COLUMN overrides")
+    closeDb(h)
+    expect((await loadStoredRun(b, medium.runId)).scenario).toEqual(stored.scenario)
   })
 
   it("an unknown run id or a file that is no store exits 2, naming the file and what was expected", async () => {
