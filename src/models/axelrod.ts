@@ -34,6 +34,7 @@ export default definePlugin({
     return undefined
   })),
   state,
+  view: { inLargest: { categories: ["other regions", "largest region"] } },
   init: ({ state, n, random, options: { features, traits, distribution }, topology }) => {
     const culture = featuresOf(state, features)
     const draw = distribution === "uniform" ? (u: number) => Math.floor(u * traits) : (u: number) => poisson(u, traits)

@@ -15,6 +15,7 @@ export default definePlugin({
   }),
   // `moved`: |Δx_i| summed over the tick's encounters; `cluster`: the agent's cluster, numbered by opinion from 0
   state: { x: "float64", moved: "float64", cluster: "int32", clusterHead: "uint8" },
+  view: { x: { min: 0, max: 1 } },
   init: ({ state, n, random, options }) => {
     for (let i = 0; i < n; i++) state.x[i] = random(i)
     labelClusters(state, n, options.epsilon, options.share)

@@ -18,6 +18,7 @@ export default definePlugin({
   // x0: the prejudice x(0); `next` double-buffers the synchronous update; `moved` is |x(t+1) − x(t)|;
   // `deviation` is |x_i − mean x|, set at each tick by the step for the disagreement reporter
   state: { x0: "float64", x: "float64", next: "float64", theta: "float64", moved: "float64", deviation: "float64" },
+  view: { x: { min: 0, max: 1 }, theta: { min: 0, max: 1 } },
   init: ({ state, n, random, options, topology: { weights } }) => {
     // W_ij = w_ij / Σ_k w_ik is a row-stochastic matrix only when no weight is negative
     if (weights.some((w) => w < 0)) throw new Error("friedkin_johnsen: the graph has negative weights; W = w_ij / Σ w_ik needs weights >= 0 (weights.mean > 0, weights.sd 0)")

@@ -12,6 +12,7 @@ export default definePlugin({
   // `next` double-buffers the synchronous update; `moved` is 1 when the agent's opinion changed this tick;
   // `cluster` numbers the agent's cluster (opinions cut at gaps wider than ε) from the lowest opinion
   state: { x: "float64", next: "float64", moved: "uint8", cluster: "int32", clusterHead: "uint8" },
+  view: { x: { min: 0, max: 1 } },
   init: ({ state, n, random, options }) => {
     for (let i = 0; i < n; i++) state.x[i] = random(i)
     labelClusters(state, n, options.epsilon)
