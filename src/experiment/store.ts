@@ -8,7 +8,7 @@ import {
 } from "@duckdb/node-api"
 import { InputError, RunError } from "../errors.js"
 import { KILN_VERSION } from "../version.js"
-import { type ColumnType, type Design, type DesignPoint, type FactorColumn, type PlannedRun } from "./design.js"
+import { type ColumnType, type Design, type DesignPoint, type FactorColumn, type Json, type PlannedRun } from "./design.js"
 import type { RunOutcome } from "./run.js"
 import type { RunTable, TableColumn } from "../model/evolution/process.js"
 
@@ -374,10 +374,33 @@ const addFactorColumns = async (conn: DuckDBConnection, path: string, design: De
   const added = design.columns.filter((c) => !have.has(c.name))
   if (added.length === 0) return
   await addColumns(conn, "runs", added)
-  const set = added.map((c, k) => `${ident(c.name)} = $${k + 2}`).join(", ")
-  for (const p of design.points) {
-    await conn.run(`UPDATE runs SET ${set} WHERE point_id = $1`, [p.id, ...added.map((c) => factorValue(c, p.values[c.name]))],
-      [VARCHAR, ...added.map((c) => duckType[c.type])])
+  // one UPDATE from a table of the points' values: a statement per point would scan the runs once per point
+  await conn.run(`CREATE TEMP TABLE kiln_levels (point_id VARCHAR${added.map((c) => `, ${ident(c.name)} ${c.type}`).join("")})`)
+  try {
+    const a = await conn.createAppender("kiln_levels", "main", "temp")
+    for (const p of design.points) {
+      a.appendVarchar(p.id)
+      for (const c of added) appendValue(a, c, p.values[c.name])
+      a.endRow()
+    }
+    a.flushSync()
+    a.closeSync()
+    const set = added.map((c) => `${ident(c.name)} = l.${ident(c.name)}`).join(", ")
+    await conn.run(`UPDATE runs SET ${set} FROM kiln_levels l WHERE runs.point_id = l.point_id`)
+  } finally {
+    await conn.run("DROP TABLE kiln_levels")
+  }
+}
+
+/** A factor value into an appender, typed as its column. */
+const appendValue = (a: DuckDBAppender, c: FactorColumn, v: Json | undefined): void => {
+  const value = factorValue(c, v)
+  if (value === null) return a.appendNull()
+  switch (c.type) {
+    case "BIGINT": return a.appendBigInt(value as bigint)
+    case "DOUBLE": return a.appendDouble(value as number)
+    case "BOOLEAN": return a.appendBoolean(value as boolean)
+    case "VARCHAR": return a.appendVarchar(value as string)
   }
 }
 
