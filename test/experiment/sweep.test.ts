@@ -45,7 +45,7 @@ describe("a sweep with threads per run", () => {
     // 1,200 agents, so that the host, settle and measure phases are really split over two threads.
     const big = designOf(smallExperiment({
       scenario: baseScenario({ ticks: 6, recordEvery: 3, graph: { kind: "erdosRenyi", n: 1200, p: 0.005 } }), replicates: 1,
-      stop: [{ kind: "steady", metric: "energy_mean", ticks: 3, tolerance: 1e-9 }]
+      stop: [{ kind: "steady", metric: "energy_mean", ticks: 3, tolerance: 1e-9 }], snapshots: { ticks: [3, "final"] }
     }))
     const dir = tempDir()
     const dbs = [{ workers: 1, threads: 1 }, { workers: 1, threads: 2 }, { workers: 0, threads: 2 }].map((o) => ({ ...o, db: join(dir, `${o.workers}x${o.threads}.duckdb`) }))
@@ -53,6 +53,10 @@ describe("a sweep with threads per run", () => {
     const [one, ...others] = await Promise.all(dbs.map((o) => resultTables(o.db)))
     expect(one.runs.map((r) => r.status)).toEqual(new Array(4).fill("done"))
     for (const t of others) expect(t).toEqual(one)
+    // per-agent snapshots read the per-agent values of whichever threads measured them
+    const snapshots = await Promise.all(dbs.map((o) => query(o.db, "SELECT * FROM snapshots ORDER BY run_id, tick, id")))
+    expect(snapshots[0]).toHaveLength(4 * 2 * 1200)
+    for (const t of snapshots.slice(1)) expect(t).toEqual(snapshots[0])
   })
 })
 
