@@ -22,6 +22,7 @@ export default definePlugin({
   }),
   // `next` double-buffers the tick: every agent reads its neighbours' statuses of the last tick.
   state: { status: "int8", next: "int8" },
+  view: { status: { categories: ["inactive", "fresh", "spent"] } },
   init: ({ state, n, random, options, world }) => {
     const seeded = options.seedIds === undefined ? randomAgents(n, options.seeds, random) : agentsById(world.graph.keys, options.seedIds)
     for (const i of seeded) state.status[i] = FRESH

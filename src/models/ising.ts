@@ -14,6 +14,7 @@ export default definePlugin({
       .pipe(Schema.withDecodingDefaultKey(Effect.succeed("random" as const)))
   }),
   state: { spin: "int8" },
+  view: { spin: { min: -1, max: 1 } },
   init: ({ state, n, random, options }) => {
     for (let i = 0; i < n; i++) state.spin[i] = options.start === "up" || random(i) < 0.5 ? 1 : -1
   },

@@ -22,6 +22,7 @@ export default definePlugin({
   }),
   // `next` double-buffers the tick: every agent reads its neighbours' statuses of the last tick.
   state: { status: "int8", next: "int8" },
+  view: { status: { categories: ["susceptible", "infected", "recovered"] } },
   init: ({ state, n, random, options }) => {
     for (const i of randomAgents(n, options.seeds, random)) state.status[i] = INFECTED
   },

@@ -14,6 +14,7 @@ export default definePlugin({
   }),
   // `next` double-buffers the tick: every agent reads its neighbours' adoptions of the last tick.
   state: { adopted: "int8", next: "int8" },
+  view: { adopted: { categories: ["not adopted", "adopted"] } },
   init: ({ state, n, random, options }) => {
     for (const i of randomAgents(n, options.seeds, random)) state.adopted[i] = 1
   },
