@@ -2,23 +2,23 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { availableParallelism } from "node:os"
-import { Scheduler, usefulThreads } from "../run/scheduler.js"
+import { usefulThreads } from "../run/scheduler.js"
 import { buildGraph } from "../run/build-graph.js"
 import { InputError } from "../errors.js"
-import { defaultRunDir, writeRun } from "../io/run-dir.js"
-import { planRunDir } from "../io/output-dir.js"
+import { defaultRunDir } from "../io/run-dir.js"
 import { scenarioJsonSchema } from "../scenario/load.js"
-import { prepareWorld, resolveScenario, runOptionProblem, runWorld } from "../run/simulation.js"
-import { progressBar } from "./progress.js"
+import { prepareWorld, resolveScenario, runOptionProblem } from "../run/simulation.js"
 import { loadInput, loadInputAsync } from "./errors.js"
 import { loadScenarioWithPlugins } from "../run/plugins.js"
 import { worldColumns } from "../model/engine.js"
 import { experimentCommands } from "./experiment.js"
+import { runner } from "./cluster.js"
 import { decodeStopRules, experimentJsonSchema } from "../experiment/load.js"
-import { stoppedEarly } from "../run/loop.js"
 import type { StopRule } from "../run/stop-rules.js"
 import { runDirFlags, serve } from "./serve.js"
-import { serveLive, viewerOutputs } from "../serve/index.js"
+import { serveLive } from "../serve/index.js"
+import { checkpointCommands, checkpointFlags, checkpointOption } from "./checkpoint.js"
+import { runToDir } from "./run-to-dir.js"
 
 const scenarioArg = Argument.String("scenario").pipe(Argument.withDescription("scenario file (JSON)"))
 const setFlag = Flag.String("set").pipe(
@@ -45,7 +45,8 @@ const run = Command.make(
       Flag.atLeast(0),
       Flag.withDescription(`end the run at the first record where a stop rule holds, written as in an experiment file: --stop '{"kind":"steady","metric":"energy_mean","ticks":50}' (repeatable)`)
     ),
-    serve: Flag.Boolean("serve").pipe(Flag.withDefault(false), Flag.withDescription("watch the run live in the browser viewer (implies --frames; keeps serving until Ctrl-C)"))
+    serve: Flag.Boolean("serve").pipe(Flag.withDefault(false), Flag.withDescription("watch the run live in the browser viewer (implies --frames; keeps serving until Ctrl-C)")),
+    ...checkpointFlags
   },
   (o) =>
     Effect.gen(function* () {
@@ -67,34 +68,27 @@ const run = Command.make(
         return { world, threads: plan.threads, stop: stopRules(o.stop, o.scenario, worldColumns(world)) }
       })
       if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads, stop })
-      const target = { overwrite: o.overwrite, beside: Option.isNone(o.out) }
-      const out = Option.getOrElse(o.out, () => defaultRunDir(world))
-      // Checked before running, so a bad --out costs nothing; writeRun checks again when it writes.
-      const plan = yield* loadInput(() => planRunDir(out, target))
-      if (plan.note) process.stderr.write(plan.note + "\n")
-      const s = world.scenario
-      const started = new Date()
-      const bar = progressBar(`${s.name}`, process.stderr, o.quiet)
-      const viewer = o.frames ? viewerOutputs(world) : undefined
-      const result = yield* runWorld(world, { onTick: bar.update, onRecord: viewer?.onRecord, stop }).pipe(
-        Effect.provide(Scheduler.workerPool(threads))
-      )
-      bar.finish()
-      const { metrics, perAgent } = result
-      const stopped = stoppedEarly(result)
-      const dir = yield* writeRun(
-        { world, metrics, perAgent, started, finished: new Date(), workers: threads, stopped, ...(viewer ? yield* viewer.outputs : {}) },
-        out,
-        target
-      )
-      if (!o.quiet) {
-        const secs = (Date.now() - started.getTime()) / 1000
-        process.stdout.write(summaryTable(metrics.columns, metrics.rows[metrics.rows.length - 1]))
-        const ran = stopped ? `${stopped.tick} ticks (stopped: ${stopped.reason})` : `${s.ticks} ticks`
-        process.stdout.write(`\n${world.constants.n} agents × ${ran} in ${secs.toFixed(1)} s; outputs in ${dir}\n`)
-      }
+      const checkpoint = yield* loadInput(() => checkpointOption(o, o.scenario))
+      const done = yield* runToDir({
+        world, threads, stop, out: Option.getOrElse(o.out, () => defaultRunDir(world)),
+        target: { overwrite: o.overwrite, beside: Option.isNone(o.out) }, label: world.scenario.name, quiet: o.quiet, frames: o.frames,
+        ...(checkpoint ? { checkpoint } : {})
+      })
+      if (!o.quiet) printSummary(world, done)
     })
 ).pipe(Command.withDescription("run a scenario and write its outputs"))
+
+/** The last metrics and where the outputs went. */
+export const printSummary = (
+  world: { constants: { n: number }; scenario: { ticks: number } },
+  done: { dir: string; started: Date; stopped?: { tick: number; reason: string }; result: { metrics: { columns: ReadonlyArray<string>; rows: ReadonlyArray<ReadonlyArray<number>> } } }
+): void => {
+  const { metrics } = done.result
+  const secs = (Date.now() - done.started.getTime()) / 1000
+  process.stdout.write(summaryTable(metrics.columns, metrics.rows[metrics.rows.length - 1]))
+  const ran = done.stopped ? `${done.stopped.tick} ticks (stopped: ${done.stopped.reason})` : `${world.scenario.ticks} ticks`
+  process.stdout.write(`\n${world.constants.n} agents × ${ran} in ${secs.toFixed(1)} s; outputs in ${done.dir}\n`)
+}
 
 /** Options given on the command line are checked like the file's fields. */
 const checkOverrides = (s: { ticks?: number; recordEvery?: number; seed?: number }, workers: number, file: string) => {
@@ -156,7 +150,7 @@ const formatNumber = (v: number): string => (Number.isInteger(v) ? String(v) : v
 
 export const kiln = Command.make("kiln").pipe(
   Command.withDescription("Kiln: agent-based simulation of social annealing"),
-  Command.withSubcommands([run, validate, schema, serve, ...experimentCommands])
+  Command.withSubcommands([run, validate, schema, serve, ...checkpointCommands, ...experimentCommands, runner])
 )
 
 

@@ -1,6 +1,6 @@
 // A run directory: manifest, metrics (CSV + Parquet), final agents (Parquet) and the graph (graphology JSON).
 // Everything is written into a hidden temporary directory that is renamed into place only on success.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { Effect } from "effect"
 import { InputError, RunError, formatInputError } from "../errors.js"
@@ -29,6 +29,10 @@ export interface RunRecord {
   readonly frames?: FrameRecorder
   /** viewer positions, x,y per agent: stored as node attributes x, y in graph.json */
   readonly layout?: Float32Array
+  /** files or folders of the directory being replaced that the run keeps (its checkpoints) */
+  readonly carry?: ReadonlyArray<string>
+  /** more manifest fields (checkpointing, where a fork came from) */
+  readonly notes?: Readonly<Record<string, unknown>>
 }
 
 /** Default output directory: runs/<scenario name>-<seed>, the name made safe for paths (it stays inside runs/). */
@@ -155,6 +159,7 @@ export const writeRun = (run: RunRecord, dir: string, o: RunDirOptions = {}): Ef
       rmSync(tmp, { recursive: true, force: true })
       mkdirSync(tmp)
       await writeContents(run, tmp)
+      for (const name of run.carry ?? []) if (existsSync(join(final, name))) renameSync(join(final, name), join(tmp, name))
       swapInto(tmp, final)
       return final
     },
@@ -199,11 +204,31 @@ export const manifest = (run: RunRecord) => ({
   beliefs: run.world.beliefs.map((b) => b.name),
   workers: run.workers,
   ...(run.stopped ? { stopped: run.stopped } : {}),
+  ...run.notes,
   started: run.started.toISOString(),
   finished: run.finished.toISOString(),
   wallSeconds: (run.finished.getTime() - run.started.getTime()) / 1000,
   files: [
     "metrics.csv", "metrics.parquet", "agents.parquet", "graph.json",
-    ...worldTables(run.world).map((t) => `${t.name}.parquet`), ...(run.frames ? ["frames.bin"] : [])
+    ...worldTables(run.world).map((t) => `${t.name}.parquet`), ...(run.frames ? ["frames.bin"] : []), ...(run.carry ?? [])
   ]
+})
+
+/**
+ * The manifest of a run under way that writes checkpoints into its directory: `kiln resume` continues it from the
+ * latest one. Replaced by the complete manifest when the run ends.
+ */
+export const runningManifest = (w: World, workers: number, started: Date, notes: Readonly<Record<string, unknown>>) => ({
+  status: "running",
+  kiln: KILN_VERSION,
+  node: process.version,
+  scenario: w.scenario,
+  source: w.file,
+  seed: w.scenario.seed,
+  ticks: w.scenario.ticks,
+  agents: w.constants.n,
+  workers,
+  ...notes,
+  started: started.toISOString(),
+  files: []
 })
