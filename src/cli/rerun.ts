@@ -4,17 +4,15 @@ import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { writeRun } from "../io/run-dir.js"
 import { safeName } from "../io/output-dir.js"
-import { stoppedEarly } from "../run/loop.js"
 import { buildGraph } from "../run/build-graph.js"
-import { Scheduler, usefulThreads } from "../run/scheduler.js"
-import { prepareWorld, runWorld } from "../run/simulation.js"
-import { serveLive, viewerOutputs } from "../serve/index.js"
+import { usefulThreads } from "../run/scheduler.js"
+import { prepareWorld } from "../run/simulation.js"
+import { serveLive } from "../serve/index.js"
 import { loadStoredRun } from "../experiment/rerun.js"
 import { loadInput, loadInputAsync } from "./errors.js"
-import { progressBar } from "./progress.js"
 import { runDirFlags } from "./serve.js"
+import { runToDir } from "./run-to-dir.js"
 
 export const rerun = Command.make(
   "rerun",
@@ -42,20 +40,11 @@ export const rerun = Command.make(
       if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads, stop: stored.stop })
       const name = `${safeName(stored.experiment.spec.name)}-${o.runId}`
       const out = Option.getOrElse(o.out, () => join("runs", name))
-      const started = new Date()
-      const bar = progressBar(name, process.stderr, o.quiet)
-      const viewer = o.frames ? viewerOutputs(world) : undefined
-      const result = yield* runWorld(world, { onTick: bar.update, onRecord: viewer?.onRecord, stop: stored.stop }).pipe(
-        Effect.provide(Scheduler.workerPool(threads))
-      )
-      bar.finish()
-      const { metrics, perAgent } = result
-      const stopped = stoppedEarly(result)
-      const dir = yield* writeRun(
-        { world, metrics, perAgent, started, finished: new Date(), workers: threads, stopped, ...(viewer ? yield* viewer.outputs : {}) },
-        out,
-        { overwrite: o.overwrite, beside: Option.isNone(o.out) }
-      )
+      const { dir, result, stopped } = yield* runToDir({
+        world, threads, stop: stored.stop, out, target: { overwrite: o.overwrite, beside: Option.isNone(o.out) },
+        label: name, quiet: o.quiet, frames: o.frames
+      })
+      const { metrics } = result
       if (!o.quiet) {
         const point = Object.entries(stored.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")
         process.stdout.write(`${stored.experiment.spec.name} run ${o.runId} (${point || "the base point"}, seed ${world.scenario.seed}): ` +
