@@ -17,6 +17,7 @@ import { defaultDb, runSweep, type SweepProgress } from "../experiment/sweep.js"
 import { loadInput, loadInputAsync } from "./errors.js"
 import { progressBar } from "./progress.js"
 import { rerun } from "./rerun.js"
+import { checkCollect, clusterFlags, clusterSweep } from "./cluster.js"
 
 const typed = (e: unknown): InputError | RunError =>
   e instanceof InputError || e instanceof RunError ? e : new RunError({ message: `kiln: ${e instanceof Error ? e.message : String(e)}`, cause: e })
@@ -59,7 +60,8 @@ const sweep = Command.make(
     replicates: Flag.Int("replicates").pipe(Flag.optional, Flag.withDescription("runs per design point instead of the file's")),
     resume: Flag.Boolean("resume").pipe(Flag.withDefault(false), Flag.withDescription("complete a DB that already holds runs of this experiment")),
     shard: Flag.String("shard").pipe(Flag.optional, Flag.withDescription("run only slice i of N (1-based), e.g. --shard 2/8")),
-    quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary"))
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDefault(false), Flag.withDescription("no progress or summary")),
+    ...clusterFlags
   },
   (o) =>
     Effect.gen(function* () {
@@ -82,6 +84,12 @@ const sweep = Command.make(
         return { design, shard, workers: workers === 0 ? 0 : plan.threads, threads: threads.threads, db: Option.getOrElse(o.db, () => defaultDb(design.experiment, shard)) }
       })
       const name = design.experiment.spec.name
+      yield* loadInput(() => checkCollect(o.experiment, o.cluster, o.collect))
+      if (Option.isSome(o.cluster)) {
+        const local = { db: o.db, shard: o.shard, workers: o.workers, threads: o.threads }
+        const collect = Option.getOrUndefined(o.collect)
+        return yield* clusterSweep(design, { url: o.cluster.value, collect, quiet: o.quiet, local, bar: sweepBar(name, o.quiet) })
+      }
       const bar = sweepBar(shard ? `${name} ${shard.index}/${shard.count}` : name, o.quiet)
       const s = yield* runSweep(design, { db, workers, threads, resume: o.resume, ...(shard ? { shard } : {}), onProgress: bar.update })
       bar.finish()

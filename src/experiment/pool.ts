@@ -1,7 +1,7 @@
 // The sweep's worker pool: N worker threads, one whole run per worker at a time, a crashed worker replaced.
 // With size 0 runs execute in this thread, one after the other. Each run may step on several threads of its own.
 import type { Worker } from "node:worker_threads"
-import { Effect } from "effect"
+import { Effect, Queue, type Scope } from "effect"
 import { startWorker } from "../run/worker-thread.js"
 import { runJob, type RunJob, type RunOutcome } from "./run.js"
 
@@ -72,3 +72,39 @@ export const runPool = <E>(
   )
   return Effect.forEach(Array.from({ length: size }), () => lane, { concurrency: "unbounded", discard: true })
 }
+
+/** Runs jobs pushed one by one (runPool pulls them from a list instead): what a cluster runner's entities share. */
+export interface Lanes {
+  /** waits for a free worker and runs the job there */
+  readonly run: (job: RunJob) => Effect.Effect<RunOutcome>
+}
+
+/**
+ * `size` worker threads for jobs that arrive one by one. A job waits for a free worker; a worker that dies, or whose
+ * job is interrupted (it would go on stepping the abandoned run), is terminated and replaced.
+ */
+export const workerLanes = (size: number): Effect.Effect<Lanes, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const idle = yield* Queue.unbounded<Worker>()
+    const live = new Set<Worker>()
+    const start = Effect.sync(() => {
+      const w = startWorker(import.meta.url, "worker")
+      live.add(w)
+      return w
+    })
+    const stop = (w: Worker) =>
+      Effect.sync(() => live.delete(w)).pipe(Effect.andThen(Effect.promise(() => w.terminate())), Effect.ignore)
+    yield* Effect.addFinalizer(() => Effect.forEach([...live], stop, { discard: true }))
+    for (let k = 0; k < size; k++) yield* Queue.offer(idle, yield* start)
+    const replace = (w: Worker) => stop(w).pipe(Effect.andThen(start), Effect.flatMap((fresh) => Queue.offer(idle, fresh)))
+    const run = (job: RunJob) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const w = yield* restore(Queue.take(idle))
+          const { outcome, alive } = yield* restore(runOn(w, job)).pipe(Effect.onInterrupt(() => replace(w)))
+          yield* alive ? Queue.offer(idle, w) : replace(w)
+          return outcome
+        })
+      )
+    return { run }
+  })

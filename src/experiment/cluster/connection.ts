@@ -1,0 +1,64 @@
+// How a Kiln process joins a cluster: a Postgres pool, effect/cluster's message and runner storage in it, and the
+// sharding settings. Runners never talk to each other: a message is saved in Postgres and the runner holding its
+// shard reads it there (Runners.layerNoop, as effect's SingleRunner), so runners need only reach Postgres — no
+// listening port, no peer addresses. A dead runner stops heartbeating; once its registration expires
+// (shardLockExpiration) the others take its shards and read its unprocessed messages.
+import { hostname } from "node:os"
+import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { RunnerAddress, RunnerHealth, Runners, Sharding, ShardingConfig, SqlMessageStorage, SqlRunnerStorage } from "effect/cluster"
+import * as Digest from "effect/crypto/Digest"
+import { PgClient } from "@effect/sql-pg"
+
+/** Kiln's defaults where effect's do not fit sweeps: runners look for new messages every second, not every 10 s. */
+const kilnDefaults = { entityMessagePollInterval: "1 second" }
+
+/**
+ * effect/cluster's settings (ShardingConfig), each from a KILN_CLUSTER_* variable if set — e.g.
+ * KILN_CLUSTER_SHARDS_PER_GROUP=300, KILN_CLUSTER_SHARD_LOCK_EXPIRATION="35 seconds" — else Kiln's or effect's default.
+ */
+const settingsProvider = ConfigProvider.orElse(
+  ConfigProvider.fromEnv().pipe(ConfigProvider.constantCase, ConfigProvider.nested("KILN_CLUSTER")),
+  ConfigProvider.fromUnknown(kilnDefaults)
+)
+
+const settings = (runner: RunnerAddress.RunnerAddress | undefined) =>
+  Layer.effect(ShardingConfig.ShardingConfig)(
+    ShardingConfig.config.pipe(
+      Effect.map((c) => ({ ...c, runnerAddress: Option.fromUndefinedOr(runner), runnerListenAddress: Option.none() })),
+      Effect.provideService(ConfigProvider.ConfigProvider, settingsProvider)
+    )
+  )
+
+/**
+ * This process's name among the runners: host and process id. Runners listen on nothing, so the address only
+ * names the runner in effect's runner table (and in kiln_outcomes.runner).
+ */
+export const runnerAddress = (): RunnerAddress.RunnerAddress => RunnerAddress.make(hostname(), process.pid)
+
+/** A Postgres URL with its password hidden, for messages and logs. */
+export const redactUrl = (url: string): string => {
+  try {
+    const u = new URL(url)
+    if (u.password !== "") u.password = "***"
+    return u.toString()
+  } catch {
+    return "<the --cluster URL>"
+  }
+}
+
+/** The Postgres pool every cluster service of this process shares. */
+export const postgres = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "kiln" })
+
+/**
+ * Sharding on Postgres: a runner (with its address) takes shards and serves their entities; without one the process
+ * only sends messages (`kiln sweep --cluster`). Provides Sharding and the SQL client.
+ */
+export const clusterLayer = (url: string, runner?: RunnerAddress.RunnerAddress) =>
+  Sharding.layer.pipe(
+    Layer.provideMerge(Runners.layerNoop),
+    Layer.provideMerge(SqlMessageStorage.layer),
+    Layer.provide([Layer.orDie(SqlRunnerStorage.layer), RunnerHealth.layerNoop]),
+    Layer.provide(settings(runner)),
+    Layer.provide(Digest.layerWebCrypto),
+    Layer.provideMerge(postgres(url))
+  )

@@ -1,0 +1,130 @@
+// A sweep on a cluster: the design's runs submitted as persisted messages (one per run, keyed by experiment and run
+// id), progress followed in kiln_outcomes, and the outcomes collected into the usual DuckDB store.
+import { Effect } from "effect"
+import type { SqlClient, SqlError } from "effect/sql"
+import { InputError, RunError } from "../../errors.js"
+import type { Design, PlannedRun } from "../design.js"
+import { Store } from "../store.js"
+import { jobOf, type SweepProgress } from "../sweep.js"
+import { clusterLayer, redactUrl } from "./connection.js"
+import { runEntityId, SweepRun } from "./entity.js"
+import { ensureOutcomesTable, outcomesSince, readOutcomes, type OutcomeStatus } from "./outcomes.js"
+import { KILN_VERSION } from "../../version.js"
+
+export interface ClusterSweepOptions {
+  /** the Postgres URL of the cluster */
+  readonly url: string
+  /** how often progress is read from Postgres (default 500 ms) */
+  readonly pollMillis?: number
+  /** called whenever runs finish */
+  readonly onProgress?: (p: SweepProgress) => void
+  /** called once per problem worth telling (Postgres unreachable for a while, runs of another Kiln version) */
+  readonly onWarning?: (message: string) => void
+}
+
+export interface ClusterSweepSummary extends SweepProgress {
+  readonly failures: ReadonlyArray<{ readonly runId: string; readonly error: string }>
+}
+
+/** Progress in the shape of a local sweep's: `skipped` are the runs whose outcome was stored before this sweep. */
+const progressOf = (total: number, skipped: number, finished: number, failed: number, started: number): SweepProgress => {
+  const seconds = (Date.now() - started) / 1000
+  return { total, skipped, finished, failed, seconds, runsPerSecond: seconds > 0 ? finished / seconds : 0 }
+}
+
+/** Sends every run without a stored outcome; a run already sent is the same message again, which storage ignores. */
+const submit = (design: Design, runs: ReadonlyArray<PlannedRun>) =>
+  Effect.gen(function* () {
+    const client = yield* SweepRun.client
+    const experiment = design.identity
+    yield* Effect.forEach(
+      runs,
+      (run) => client(runEntityId(experiment, run.runId)).run({ experiment, job: jobOf(design, run) }, { discard: true }),
+      { concurrency: 8, discard: true }
+    )
+  })
+
+/** Reads new outcomes until Postgres answers (a restart of Postgres only delays progress). */
+const poll = (experiment: string, seq: number, warn: (m: string) => void): Effect.Effect<OutcomeStatus[], never, SqlClient.SqlClient> =>
+  outcomesSince(experiment, seq).pipe(
+    Effect.catch((e: SqlError.SqlError) =>
+      Effect.sync(() => warn(`reading progress: ${e.message}; trying again`)).pipe(Effect.andThen(Effect.sleep("1 second")), Effect.as([]))
+    )
+  )
+
+/**
+ * Submits the design's runs that have no outcome yet and follows them until every run of the design has one.
+ * Runs stored as failed stay failed (the messages were processed); the summary lists them.
+ */
+export const runClusterSweep = (design: Design, o: ClusterSweepOptions): Effect.Effect<ClusterSweepSummary, InputError | RunError> =>
+  Effect.gen(function* () {
+    const experiment = design.identity
+    const warn = once(o.onWarning)
+    const planned = new Set(design.runs.map((r) => r.runId))
+    yield* ensureOutcomesTable
+    const earlier = (yield* outcomesSince(experiment, 0)).filter((s) => planned.has(s.runId))
+    const stored = new Map(earlier.map((s) => [s.runId, s]))
+    const skipped = stored.size
+    const started = Date.now()
+    const failedCount = () => [...stored.values()].filter((s) => s.status === "failed").length
+    o.onProgress?.(progressOf(design.runs.length, skipped, 0, failedCount(), started))
+    yield* submit(design, design.runs.filter((r) => !stored.has(r.runId)))
+    let seq = earlier.reduce((m, s) => Math.max(m, s.seq), 0)
+    while (stored.size < planned.size) {
+      yield* Effect.sleep(o.pollMillis ?? 500)
+      const fresh = (yield* poll(experiment, seq, warn)).filter((s) => planned.has(s.runId) && !stored.has(s.runId))
+      for (const s of fresh) stored.set(s.runId, s)
+      seq = fresh.reduce((m, s) => Math.max(m, s.seq), seq)
+      if (fresh.length > 0) o.onProgress?.(progressOf(design.runs.length, skipped, stored.size - skipped, failedCount(), started))
+    }
+    const others = [...new Set([...stored.values()].map((s) => s.kilnVersion).filter((v) => v !== KILN_VERSION))]
+    if (others.length > 0) warn(`some runs were stepped by Kiln ${others.join(", ")}, not ${KILN_VERSION}: use one version on every runner`)
+    const failures = [...stored.values()].filter((s) => s.status === "failed").map((s) => ({ runId: s.runId, error: s.error ?? "" }))
+    return { ...progressOf(design.runs.length, skipped, stored.size - skipped, failures.length, started), failures }
+  }).pipe(Effect.provide(clusterLayer(o.url)), Effect.mapError((e) => clusterError(o.url, e)), Effect.scoped)
+
+/**
+ * Copies the experiment's outcomes from Postgres into the DuckDB store `db` (created, or completed: runs it holds as
+ * done are kept), through the same commit as a local sweep, so the tables are the ones a local sweep writes.
+ * Returns the number of runs added.
+ */
+export const collectOutcomes = (design: Design, url: string, db: string): Effect.Effect<number, InputError | RunError> =>
+  Effect.gen(function* () {
+    const store = yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => Store.open(db, design, true), catch: (e) => storeError(db, e) }),
+      (s) => Effect.sync(() => s.close())
+    )
+    const done = yield* Effect.tryPromise({ try: () => store.doneRuns(), catch: (e) => storeError(db, e) })
+    const byId = new Map(design.runs.map((r) => [r.runId, r]))
+    let added = 0
+    let seq = 0
+    while (true) {
+      const page = yield* readOutcomes(design.identity, seq, 100)
+      if (page.length === 0) return added
+      for (const { outcome } of page) {
+        const run = byId.get(outcome.runId)
+        if (run === undefined || done.has(run.runId)) continue
+        yield* Effect.tryPromise({ try: () => store.commit(run, design.points[run.point], outcome), catch: (e) => storeError(db, e) })
+        added++
+      }
+      seq = page[page.length - 1].seq
+    }
+  }).pipe(Effect.provide(clusterLayer(url)), Effect.mapError((e) => clusterError(url, e)), Effect.scoped)
+
+const once = (f: ((m: string) => void) | undefined) => {
+  const told = new Set<string>()
+  return (m: string) => {
+    const key = m.split(":")[0]
+    if (!told.has(key)) f?.(m)
+    told.add(key)
+  }
+}
+
+/** A store refused as another experiment's stays an InputError (exit code 2); anything else is a RunError. */
+const storeError = (db: string, cause: unknown): InputError | RunError =>
+  cause instanceof InputError || cause instanceof RunError
+    ? cause
+    : new RunError({ message: `kiln: ${db}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+
+const clusterError = (url: string, e: unknown): InputError | RunError =>
+  e instanceof InputError || e instanceof RunError ? e : new RunError({ message: `kiln: the cluster at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`, cause: e })

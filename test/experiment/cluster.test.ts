@@ -1,0 +1,118 @@
+// Sweeps on a cluster, for real: Debian's PostgreSQL on loopback, `kiln runner` processes, `kiln sweep --cluster
+// --collect`. A runner killed with kill -9 at 40 % loses nothing, a runner started later takes work, Postgres
+// restarted mid-sweep only delays it, and the collected tables equal a local sweep's.
+import { join } from "node:path"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { expandDesign } from "../../src/experiment/design.js"
+import { loadExperiment, withRunCounts } from "../../src/experiment/load.js"
+import { query } from "../../src/experiment/store.js"
+import { runSweep } from "../../src/experiment/sweep.js"
+import { kiln, pgQuery, shardsSettled, startPostgres, storedRuns, waitFor, type Kiln, type Postgres } from "./cluster-support.js"
+import { baseScenario, resultTables, smallExperiment, tempDir, writeJson } from "./support.js"
+
+/** Fast failover for the test: a dead runner's registration expires after 6 s (effect's default is 35 s). */
+const fastFailover = { KILN_CLUSTER_SHARD_LOCK_EXPIRATION: "6 seconds", KILN_CLUSTER_SHARD_LOCK_REFRESH_INTERVAL: "2 seconds" }
+
+/** 48 runs of 500 agents × 200 ticks: a few tenths of a second each. */
+const experiment = (dir: string) =>
+  writeJson(dir, "exp.json", smallExperiment({
+    name: "cluster",
+    replicates: 12,
+    scenario: baseScenario({ graph: { kind: "erdosRenyi", n: 500, p: 0.02 }, ticks: 200, recordEvery: 20 }),
+    factors: [
+      { name: "schedule", conditions: { slow: { "energy.gamma": 0.05 }, quench: { "energy.gamma": 0.5 } } },
+      { path: "social.conformity", values: [0.2, 1] }
+    ]
+  }))
+
+/** The design of the experiment file with `seed`. */
+const designOf = (file: string, seed: number) => expandDesign(withRunCounts(loadExperiment(file), { seed }))
+
+/** The same design swept locally, in this process: the reference the collected store must equal. */
+const localSweep = async (file: string, seed: number, db: string) => {
+  await Effect.runPromise(runSweep(designOf(file, seed), { db, workers: 0 }))
+}
+
+/** Every run exactly once: as many rows as runs, no run twice, all done. */
+const onceEach = (db: string) =>
+  query(db, "SELECT count(*) AS runs, count(DISTINCT run_id) AS distinct_runs, count(*) FILTER (WHERE status = 'done') AS done FROM runs")
+
+/** `kiln sweep <file> --seed <seed> --cluster … --collect <db>`, with `during` called once `share` of its runs are stored. */
+const clusterSweep = async (pg: Postgres, file: string, seed: number, db: string, share: number, during: () => void) => {
+  const design = designOf(file, seed)
+  const sweep = kiln(["sweep", file, "--seed", String(seed), "--cluster", pg.url, "--collect", db])
+  await waitFor(`${share * 100} % of the runs`, async () => (await storedRuns(pg.url, design.identity)) >= share * design.runs.length)
+  during()
+  expect(await sweep.exited, sweep.log()).toBe(0)
+  return design.runs.length
+}
+
+describe("sweeps on a cluster", () => {
+  let pg: Postgres
+  const processes: Kiln[] = []
+  const runner = () => {
+    const k = kiln(["runner", "--cluster", pg.url, "--runs", "1"], fastFailover)
+    processes.push(k)
+    return k
+  }
+
+  beforeAll(async () => {
+    pg = await startPostgres()
+  })
+  afterAll(() => {
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill("SIGKILL")
+    pg?.stop()
+  })
+
+  it("loses nothing when a runner is killed with kill -9 at 40 %; a runner that joins takes work", async () => {
+    const dir = tempDir()
+    const file = experiment(dir)
+    const runners = [runner(), runner(), runner()]
+    await waitFor("three runners holding the shards", () => shardsSettled(pg.url, 3))
+    const started = Date.now()
+    let late: Kiln | undefined
+    const collected = join(dir, "cluster.duckdb")
+    const total = await clusterSweep(pg, file, 1, collected, 0.4, () => {
+      runners[0].child.kill("SIGKILL")
+      late = runner()
+    })
+    const seconds = (Date.now() - started) / 1000
+    expect(await runners[0].exited).toBe(null)
+
+    const reference = join(dir, "local.duckdb")
+    await localSweep(file, 1, reference)
+    expect(await onceEach(collected)).toEqual([{ runs: total, distinct_runs: total, done: total }])
+    expect(await resultTables(collected)).toEqual(await resultTables(reference))
+
+    const byRunner = await pgQuery<{ runner: string; runs: string }>(pg.url, "SELECT runner, count(*)::text AS runs FROM kiln_outcomes GROUP BY runner")
+    const runsOf = (k: Kiln) => Number(byRunner.find((r) => r.runner.endsWith(`:${k.child.pid}`))?.runs ?? 0)
+    expect(runsOf(late!), late!.log()).toBeGreaterThan(0)
+    const rest = [runners[1], runners[2], late!]
+    for (const k of rest) k.child.kill("SIGTERM")
+    // a stopped runner hands its shards back and exits with 128 + SIGTERM's number
+    expect(await Promise.all(rest.map((k) => k.exited))).toEqual([143, 143, 143])
+    console.log(
+      `cluster: ${total} runs in ${seconds.toFixed(1)} s; runner killed at 40 % after ${runsOf(runners[0])} runs; ` +
+        `survivors ${runsOf(runners[1])} + ${runsOf(runners[2])}, the runner started then ${runsOf(late!)}`
+    )
+  })
+
+  it("finishes when Postgres restarts mid-sweep: runners reconnect", async () => {
+    const dir = tempDir()
+    const file = experiment(dir)
+    runner()
+    runner()
+    await waitFor("two runners holding the shards", () => shardsSettled(pg.url, 2))
+    const started = Date.now()
+    const collected = join(dir, "cluster.duckdb")
+    const total = await clusterSweep(pg, file, 2, collected, 0.3, () => pg.restart())
+    const seconds = (Date.now() - started) / 1000
+
+    const reference = join(dir, "local.duckdb")
+    await localSweep(file, 2, reference)
+    expect(await onceEach(collected)).toEqual([{ runs: total, distinct_runs: total, done: total }])
+    expect(await resultTables(collected)).toEqual(await resultTables(reference))
+    console.log(`cluster: Postgres restarted at 30 %; ${total} runs in ${seconds.toFixed(1)} s, all stored once`)
+  })
+})
