@@ -4,7 +4,7 @@ import { Effect, Schema } from "effect"
 import { definePlugin } from "../model/plugin.js"
 import { hashUniform } from "../model/rng.js"
 import { param } from "../scenario/fields.js"
-import { rankByKey } from "./voter.js"
+import { randomAgents } from "./lib/random-agents.js"
 
 /** Salt of the counter-based draws that pick candidate parents, apart from every other use of the seed. */
 const SCHEDULE = 0x6d6f7261
@@ -22,8 +22,7 @@ export default definePlugin({
   state: { mutant: "int8", next: "int8" },
   init: ({ state, n, random, options }) => {
     if (options.mutants > n) throw new Error(`moran: options.mutants is ${options.mutants}, more than the ${n} agents`)
-    const ranked = rankByKey(n, random)
-    for (let k = 0; k < options.mutants; k++) state.mutant[ranked[k]] = 1
+    for (const i of randomAgents(n, options.mutants, random)) state.mutant[i] = 1
   },
   rules: [
     {

@@ -4,7 +4,8 @@ import { Schema } from "effect"
 import { definePlugin } from "../model/plugin.js"
 import { hashUniform } from "../model/rng.js"
 import { param, Probability } from "../scenario/fields.js"
-import { rankByKey, SCHEDULE } from "./voter.js"
+import { randomAgents } from "./lib/random-agents.js"
+import { SCHEDULE } from "./voter.js"
 
 export default definePlugin({
   name: "qvoter",
@@ -17,8 +18,7 @@ export default definePlugin({
   state: { opinion: "int8", changed: "float64" },
   // The voter model's draws: the same agents in the same order, so that q = 1 replays kiln:voter run for run.
   init: ({ state, n, random, options }) => {
-    const ranked = rankByKey(n, random)
-    for (let k = 0; k < Math.round(options.p0 * n); k++) state.opinion[ranked[k]] = 1
+    for (const i of randomAgents(n, Math.round(options.p0 * n), random)) state.opinion[i] = 1
   },
   // Random-sequential, as the model is defined: n single updates per tick on the main thread, in a fixed order.
   // Update k of tick t hashes (seed, t, k, draw) as kiln:voter does: draw 0 the agent, 1..q the neighbours, q + 1

@@ -4,7 +4,7 @@
 import { Effect, Schema } from "effect"
 import { definePlugin } from "../model/plugin.js"
 import { param, Probability } from "../scenario/fields.js"
-import { rankByKey } from "./voter.js"
+import { randomAgents } from "./lib/random-agents.js"
 
 const BIASES = ["unbiased", "direct", "conformist", "prestige"] as const
 type Bias = (typeof BIASES)[number]
@@ -25,9 +25,8 @@ export default definePlugin({
   // `next` double-buffers the generation: every agent learns from the old traits, so agents can run in any split.
   state: { trait: "int8", next: "int8", prestige: "float64" },
   init: ({ state, n, random, options }) => {
-    // exact count: agents ranked by one uniform each from their own stream
-    const ranked = rankByKey(n, random)
-    for (let k = 0; k < Math.round(options.p0 * n); k++) state.trait[ranked[k]] = 1
+    // an exact count, chosen by one uniform per agent from its own stream
+    for (const i of randomAgents(n, Math.round(options.p0 * n), random)) state.trait[i] = 1
     for (let i = 0; i < n; i++) state.prestige[i] = options.bias === "prestige" ? Math.exp(options.sigma * normal(random, i)) : 1
   },
   rules: [

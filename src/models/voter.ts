@@ -4,6 +4,7 @@ import { Effect, Schema } from "effect"
 import { definePlugin } from "../model/plugin.js"
 import { hashUniform } from "../model/rng.js"
 import { param } from "../scenario/fields.js"
+import { randomAgents } from "./lib/random-agents.js"
 
 /** Salt of the counter-based draws that pick the updating agent, apart from every other use of the seed. */
 export const SCHEDULE = 0x766f7465
@@ -26,11 +27,11 @@ export default definePlugin({
   // the agent's last change of opinion, so the last change of all is the exact consensus time
   state: { opinion: "int8", zealot: "int8", changed: "float64" },
   init: ({ state, n, random, options }) => {
-    // Exact counts, not Bernoulli draws: agents ranked by a uniform key each draws from its own stream.
-    const ranked = rankByKey(n, random)
+    // Exact counts, not Bernoulli draws: all agents in a random order (one uniform each from its own stream).
+    const ranked = randomAgents(n, n, random)
     let next = 0
     for (const z of options.zealots) {
-      for (const end = next + Math.round(z.fraction * n); next < end; next++) {
+      for (const end = Math.min(n, next + Math.round(z.fraction * n)); next < end; next++) {
         state.zealot[ranked[next]] = 1
         state.opinion[ranked[next]] = z.opinion
       }
@@ -57,10 +58,3 @@ export default definePlugin({
   },
   reporters: [{ column: "voter_share", value: ({ state }, i) => state.opinion[i], reduce: "mean" }]
 })
-
-/** Agents 0..n−1 in the order of one uniform key per agent, drawn from its own stream (ties by index). */
-export const rankByKey = (n: number, random: (i: number) => number): Int32Array => {
-  const key = new Float64Array(n)
-  for (let i = 0; i < n; i++) key[i] = random(i)
-  return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => key[a] - key[b] || a - b)
-}
