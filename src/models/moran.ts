@@ -6,7 +6,7 @@ import { hashUniform } from "../model/rng.js"
 import { param } from "../scenario/fields.js"
 import { randomAgents } from "./lib/random-agents.js"
 
-/** Salt of the counter-based draws that pick candidate parents, apart from every other use of the seed. */
+/** Salt of the counter-based draws of the Moran events, apart from every other use of the seed. */
 const SCHEDULE = 0x6d6f7261
 
 export default definePlugin({

@@ -6,7 +6,7 @@ import { hashUniform } from "../model/rng.js"
 import { param } from "../scenario/fields.js"
 import { randomAgents } from "./lib/random-agents.js"
 
-/** Salt of the counter-based draws that pick the updating agent, apart from every other use of the seed. */
+/** Salt of the counter-based draws of the updates, apart from every other use of the seed (shared with kiln:qvoter). */
 export const SCHEDULE = 0x766f7465
 
 const Zealots = Schema.Struct({
