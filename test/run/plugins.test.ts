@@ -81,6 +81,20 @@ export default definePlugin({
     expect(rows.map((row) => Number(row.split(",")[column]))).toEqual([0, 1, 2, 3])
   })
 
+  it("decodes a TypeScript module's options with the module's own effect Schema: defaults and checks", async () => {
+    // the module imports Kiln's copy of effect: a loader that gave it a copy of its own broke defaults and checks
+    const [effect, plugin] = ["../../node_modules/effect/dist/index.js", "../../dist/model/plugin.js"].map((f) => join(import.meta.dirname, f))
+    const optioned = `import { Effect, Schema } from ${JSON.stringify(effect)}
+import { definePlugin } from ${JSON.stringify(plugin)}
+const Rate = Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 })).pipe(Schema.withDecodingDefaultKey(Effect.succeed(0.5)))
+export default definePlugin({ name: "optioned", options: Schema.Struct({ rate: Rate }) })
+`
+    const defaults = scenarioFile({ plugins: [{ module: "./optioned.ts" }] }, { "optioned.ts": optioned })
+    expect((await loadScenarioWithPlugins(defaults)).plugins[0].options).toEqual({ rate: 0.5 })
+    const outOfRange = scenarioFile({ plugins: [{ module: "./optioned.ts", options: { rate: 2 } }] }, { "optioned.ts": optioned })
+    expect((await loadError(outOfRange)).path).toBe("plugins[0].options.rate")
+  })
+
   it("resolves modules relative to the scenario file", async () => {
     const file = scenarioFile({ plugins: [{ module: "./same.mjs" }] }, {
       "same.mjs": `import { definePlugin } from ${JSON.stringify(join(import.meta.dirname, "../../dist/model/plugin.js"))}\nexport default definePlugin({ name: "same" })`
