@@ -12,6 +12,7 @@ import { decodeScenario } from "../scenario/load.js"
 import type { Scenario } from "../scenario/schema.js"
 import { beliefList, type World } from "../model/world.js"
 import { isRecorded } from "../run/loop.js"
+import { fixedParts } from "../run/checkpoint.js"
 import { baseJson, throwIssues, trySetPath, type Experiment } from "./load.js"
 import type { FactorT } from "./schema.js"
 
@@ -325,6 +326,7 @@ export const expandDesign = (experiment: Experiment): Design => {
   const stored = union.filter((c) => keep.has(c))
 
   checkSnapshotTicks(experiment, points, fail)
+  if (spec.fork) checkForkDesign(experiment, spec.fork.at, points, fail)
   if (issues.length > 0) throwIssues(file, issues.slice(0, 20))
 
   const seedOf = (p: DesignPoint, r: number) => (spec.seeds === "common" ? commonSeed(spec.seed, r) : runSeed(spec.seed, p.hash, r))
@@ -335,6 +337,20 @@ export const expandDesign = (experiment: Experiment): Design => {
     }
   }
   return { experiment, identity: identityOf(experiment, columns, stored), columns, points, runs, metricColumns: stored }
+}
+
+/** The burn-in of a fork design: the base scenario with the experiment's `set`, its ticks, and the experiment seed. */
+export const burnInScenario = (e: Experiment): Scenario => ({ ...decodePoint(e, baseJson(e.base, e.spec).json), seed: e.spec.seed })
+
+/** Every point of a fork design continues the burn-in's world: before `at`, and not changing what fixes the state. */
+const checkForkDesign = (e: Experiment, at: number, points: ReadonlyArray<DesignPoint>, fail: (path: string, message: string) => void) => {
+  const burnIn = burnInScenario(e)
+  if (at >= burnIn.ticks) fail("fork.at", `expected a tick before the runs' last (${burnIn.ticks})`)
+  const before = fixedParts(burnIn)
+  for (const p of points) {
+    const changed = Object.entries(fixedParts(p.scenario)).find(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]))
+    if (changed) fail("factors", `${describePoint(p.values)} changes ${changed[0]}, which a fork design's branches share with the burn-in`)
+  }
 }
 
 /** A point's scenario JSON decoded against the base scenario's file and its plugins' intervention kinds. */
@@ -380,7 +396,10 @@ const checkSnapshotTicks = (e: Experiment, points: ReadonlyArray<DesignPoint>, f
 const identityOf = (e: Experiment, columns: ReadonlyArray<FactorColumn>, metrics: ReadonlyArray<string>): string => {
   const { $schema: _s, description: _d, seed: _seed, ...scenario } = e.baseScenario as Scenario & { $schema?: string }
   const common = { name: e.spec.name, seed: e.spec.seed, scenario, stop: e.spec.stop }
-  const snapshots = e.spec.snapshots ? { snapshots: e.spec.snapshots } : {}
+  const snapshots = {
+    ...(e.spec.snapshots ? { snapshots: e.spec.snapshots } : {}),
+    ...(e.spec.fork ? { fork: e.spec.fork } : {})
+  }
   // Independent seeds hash what Kiln always did, so stores made before common seeds existed still resume. Common
   // seeds leave the factor columns and the points' metric columns out (the store adds columns as the design grows):
   // a point is its scenario, so a factor may be added and the DB completed.

@@ -13,6 +13,10 @@ import type { StopRuleT } from "./schema.js"
 import { worldTables } from "../model/evolution/index.js"
 import type { RunTable } from "../model/evolution/process.js"
 import { snapshotRecorder } from "./snapshots.js"
+import type { World } from "../model/world.js"
+import type { LoopPosition } from "../run/loop.js"
+import { readCheckpoint } from "../run/checkpoint.js"
+import { worldFromCheckpoint } from "../run/resume.js"
 
 export interface RunJob {
   readonly runId: string
@@ -25,6 +29,8 @@ export interface RunJob {
   readonly threads: number
   /** recorded ticks ("final": the last record) at which every agent's state goes to the `snapshots` table */
   readonly snapshots?: ReadonlyArray<number | "final">
+  /** a fork design's run: continue the burn-in's checkpoint (a file every runner can read) with this scenario */
+  readonly fork?: { readonly checkpoint: string }
 }
 
 export interface RunOutcome {
@@ -54,18 +60,34 @@ const jobPlugins = (job: RunJob): Effect.Effect<LoadedPlugin[], unknown> => {
   return refs.length === 0 ? Effect.succeed([]) : Effect.tryPromise({ try: () => loadPlugins(refs, job.file), catch: (e) => e })
 }
 
-/** Steps one job on its threads (at most one per 512 agents, as `kiln run` does) and flattens its rows. */
-const execute = (job: RunJob, started: number): Effect.Effect<RunOutcome, unknown> =>
+/** The job's world: built from its scenario, or for a fork design's run from the burn-in's checkpoint. */
+const jobWorld = (job: RunJob): Effect.Effect<{ world: World; threads: number; from?: LoopPosition }, unknown> =>
   Effect.gen(function* () {
+    if (job.fork) {
+      const path = job.fork.checkpoint
+      const c = readCheckpoint(path)
+      const threads = usefulThreads(job.threads, c.groupOf.length).threads
+      const world = yield* Effect.tryPromise({
+        try: () => worldFromCheckpoint(c, { path, scenario: job.scenario, seed: job.scenario.seed, shared: threads > 1 }),
+        catch: (e) => e
+      })
+      return { world, threads, from: c }
+    }
     const plugins = yield* jobPlugins(job)
     const graph = buildGraph(job.scenario, job.file)
     const threads = usefulThreads(job.threads, graph.n).threads
-    const world = prepareWorld(job.scenario, job.file, graph, threads > 1, plugins)
+    return { world: prepareWorld(job.scenario, job.file, graph, threads > 1, plugins), threads }
+  })
+
+/** Steps one job on its threads (at most one per 512 agents, as `kiln run` does) and flattens its rows. */
+const execute = (job: RunJob, started: number): Effect.Effect<RunOutcome, unknown> =>
+  Effect.gen(function* () {
+    const { world, threads, from } = yield* jobWorld(job)
     return yield* Effect.gen(function* () {
       const stepper = yield* (yield* Scheduler).stepper(world)
       const snapshots = job.snapshots && snapshotRecorder(job.snapshots)
       const onRecord = snapshots && ((w: typeof world, row: ReadonlyArray<number>) => snapshots.record(w, stepper.perAgent, row[0]))
-      const { metrics, ticks, stopReason } = yield* runLoop(stepper, { stop: job.stop, ...(onRecord ? { onRecord } : {}) })
+      const { metrics, ticks, stopReason } = yield* runLoop(stepper, { stop: job.stop, ...(onRecord ? { onRecord } : {}), ...(from ? { from } : {}) })
       const rows = Float64Array.from(metrics.rows.flat())
       const tables = snapshots ? [...worldTables(world), snapshots.table(world, stepper.perAgent)] : worldTables(world)
       return {

@@ -131,7 +131,15 @@ const fields = {
     Schema.Array(StopRule).annotate({ description: "a run stops early when any rule holds (default: none)" }),
     []
   ),
-  snapshots: Schema.optionalKey(Snapshots)
+  snapshots: Schema.optionalKey(Snapshots),
+  fork: Schema.optionalKey(
+    Schema.Struct({
+      at: Int(1, "the tick of the shared burn-in's checkpoint: every run continues from it")
+    }).annotate({
+      description: "a fork design: one burn-in run of the base scenario (with `set`, the experiment seed) to tick `at`, " +
+        "then every run branches from its checkpoint with its point's overrides and its own seed (docs/CHECKPOINTS.md)"
+    })
+  )
 }
 
 export const ExperimentSpec = Schema.Struct(fields)

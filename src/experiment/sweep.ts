@@ -8,6 +8,7 @@ import { InputError, RunError } from "../errors.js"
 import { expandDesign, shardRuns, type Design, type PlannedRun } from "./design.js"
 import { loadExperimentWithPlugins, withRunCounts, type Experiment, type RunCounts } from "./load.js"
 import { runPool } from "./pool.js"
+import { ensureBurnIn } from "./fork.js"
 import type { RunJob, RunOutcome } from "./run.js"
 import { query, Store } from "./store.js"
 
@@ -67,14 +68,18 @@ const progressOf = (total: number, skipped: number, finished: number, failed: nu
   return { total, skipped, finished, failed, seconds, runsPerSecond: seconds > 0 ? finished / seconds : 0, ...(last ? { last } : {}) }
 }
 
-/** The job of a planned run: its point's scenario with the run's seed, stepped on `threads` threads. */
-export const jobOf = (design: Design, run: PlannedRun, threads = 1): RunJob => ({
+/**
+ * The job of a planned run: its point's scenario with the run's seed, stepped on `threads` threads; in a fork design,
+ * continuing the burn-in's checkpoint.
+ */
+export const jobOf = (design: Design, run: PlannedRun, threads = 1, burnIn?: string): RunJob => ({
   runId: run.runId,
   scenario: { ...design.points[run.point].scenario, seed: run.seed },
   file: design.experiment.baseFile,
   stop: design.experiment.spec.stop,
   threads,
-  ...(design.experiment.spec.snapshots ? { snapshots: design.experiment.spec.snapshots.ticks } : {})
+  ...(design.experiment.spec.snapshots ? { snapshots: design.experiment.spec.snapshots.ticks } : {}),
+  ...(burnIn ? { fork: { checkpoint: burnIn } } : {})
 })
 
 /**
@@ -99,8 +104,9 @@ export const runSweep = (given: Design, o: SweepOptions = {}): Effect.Effect<Swe
     let finished = 0
     const failures: Array<{ runId: string; error: string }> = []
     o.onProgress?.(progressOf(planned.length, skipped, 0, 0, started))
+    const burnIn = todo.length === 0 ? undefined : yield* Effect.tryPromise({ try: () => ensureBurnIn(design, db), catch: asTyped(design.experiment.file) })
     let k = 0
-    const next = () => (k < todo.length ? jobOf(design, todo[k++], o.threads) : undefined)
+    const next = () => (k < todo.length ? jobOf(design, todo[k++], o.threads, burnIn) : undefined)
     const writer = yield* Semaphore.make(1)
     const commit = (outcome: RunOutcome) =>
       Effect.gen(function* () {

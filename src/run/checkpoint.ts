@@ -136,3 +136,19 @@ export const restoreCheckpoint = (world: World, c: Checkpoint, file: string): vo
   }
   world.processes.forEach((p, k) => p.load(c.processes[k]))
 }
+
+/**
+ * What a fork may not change, by scenario key: the graph and what fixes the state's layout and meaning. Memes'
+ * parameters may change, except with meme evolution, where the founders' traits are state.
+ */
+export const fixedParts = (s: Scenario): Record<string, unknown> => ({
+  graph: s.graph,
+  weights: s.weights,
+  beliefs: s.beliefs.map((b) => b.name),
+  groups: s.groups.map((g) => [g.name, g.identity]),
+  memes: s.evolution.memes ? s.memes : s.memes.map((m) => [m.name, m.content]),
+  patterns: s.patterns.map((p) => p.name),
+  plugins: (s.plugins ?? []).map((p) => p.module),
+  "evolution.memes": s.evolution.memes && [s.evolution.memes.slots, s.evolution.memes.capacity],
+  "evolution.rituals": s.evolution.rituals !== undefined
+})

@@ -23,6 +23,8 @@ export interface LoopOptions {
   readonly onRecord?: (world: World, row: ReadonlyArray<number>) => void
   /** continue a run from a checkpoint's position instead of tick 0 (the world already holds its state) */
   readonly from?: LoopPosition
+  /** stop stepping after this tick (a burn-in), recording as the full run would */
+  readonly until?: number
   /** after every `every`-th tick before the last, hand the position to `save` (src/run/checkpoint.ts) */
   readonly checkpoint?: { readonly every: number; readonly save: (world: World, at: LoopPosition) => void }
 }
@@ -88,7 +90,8 @@ export const runLoop = (stepper: Stepper, o: LoopOptions = {}): Effect.Effect<Lo
     }
     let stopReason = "ticks"
     let last = Date.now()
-    while (stepper.tick < ticks) {
+    const end = Math.min(ticks, o.until ?? ticks)
+    while (stepper.tick < end) {
       const started = Date.now()
       const stepped = stepper.step()
       if (stepped instanceof Promise) yield* settle(stepped)

@@ -4,30 +4,16 @@ import { Effect } from "effect"
 import { InputError } from "../errors.js"
 import { reseedAgents, type World } from "../model/world.js"
 import type { Scenario } from "../scenario/schema.js"
-import { readCheckpoint, restoreCheckpoint, type Checkpoint } from "./checkpoint.js"
+import { fixedParts, readCheckpoint, restoreCheckpoint, type Checkpoint } from "./checkpoint.js"
 import { decodeWithPlugins } from "./plugins.js"
 import { Scheduler, usefulThreads } from "./scheduler.js"
 import { prepareWorld, runWorld, type SimulateOptions, type SimulationResult } from "./simulation.js"
 
-/**
- * What a fork may not change, by scenario key: the graph and what fixes the state's layout and meaning. Memes'
- * parameters may change, except with meme evolution, where the founders' traits are state.
- */
-const fixedParts = (s: Scenario): Record<string, unknown> => ({
-  graph: s.graph,
-  weights: s.weights,
-  beliefs: s.beliefs.map((b) => b.name),
-  groups: s.groups.map((g) => [g.name, g.identity]),
-  memes: s.evolution.memes ? s.memes : s.memes.map((m) => [m.name, m.content]),
-  patterns: s.patterns.map((p) => p.name),
-  plugins: (s.plugins ?? []).map((p) => p.module),
-  "evolution.memes": s.evolution.memes && [s.evolution.memes.slots, s.evolution.memes.capacity],
-  "evolution.rituals": s.evolution.rituals !== undefined
-})
-
 export interface ContinueOptions {
   /** `--set` overrides of the checkpoint's scenario (a fork) */
   readonly set?: ReadonlyArray<string>
+  /** the branch's whole scenario instead (a fork design's point), decoded; its plugins are loaded from its refs */
+  readonly scenario?: Scenario
   /** a new seed: the agents get new random streams from here on (a fork's replicate) */
   readonly seed?: number
   /** build the world in shared memory (for several threads) */
@@ -42,7 +28,7 @@ export interface ContinueOptions {
  * it may not).
  */
 export const worldFromCheckpoint = async (c: Checkpoint, o: ContinueOptions): Promise<World> => {
-  const json = structuredClone(c.scenario) as Record<string, unknown>
+  const json = structuredClone(o.scenario ?? c.scenario) as Record<string, unknown>
   if (o.seed !== undefined) json.seed = o.seed
   const { scenario, plugins } = await decodeWithPlugins(json, c.file, o.set ?? [])
   const before = fixedParts(c.scenario)
