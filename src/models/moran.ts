@@ -20,6 +20,7 @@ export default definePlugin({
   }),
   // mutant: 1 for a mutant, 0 for a resident; `next` double-buffers a Wright–Fisher generation
   state: { mutant: "int8", next: "int8" },
+  view: { mutant: { categories: ["resident", "mutant"] } },
   init: ({ state, n, random, options }) => {
     if (options.mutants > n) throw new Error(`moran: options.mutants is ${options.mutants}, more than the ${n} agents`)
     for (const i of randomAgents(n, options.mutants, random)) state.mutant[i] = 1

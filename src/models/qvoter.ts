@@ -16,6 +16,7 @@ export default definePlugin({
   }),
   // opinion: 0 or 1; changed: the time (in ticks, n updates each) of the agent's last change of opinion
   state: { opinion: "int8", changed: "float64" },
+  view: { opinion: { categories: ["0", "1"] } },
   // The voter model's draws: the same agents in the same order, so that q = 1 replays kiln:voter run for run.
   init: ({ state, n, random, options }) => {
     for (const i of randomAgents(n, Math.round(options.p0 * n), random)) state.opinion[i] = 1

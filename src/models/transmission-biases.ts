@@ -24,6 +24,7 @@ export default definePlugin({
   }),
   // `next` double-buffers the generation: every agent learns from the old traits, so agents can run in any split.
   state: { trait: "int8", next: "int8", prestige: "float64" },
+  view: { trait: { categories: ["0", "1"] } },
   init: ({ state, n, random, options }) => {
     // an exact count, chosen by one uniform per agent from its own stream
     for (const i of randomAgents(n, Math.round(options.p0 * n), random)) state.trait[i] = 1

@@ -26,6 +26,7 @@ export default definePlugin({
   // opinion: 0 or 1; zealot: 1 for an agent that never changes; changed: the time (in ticks, n updates each) of
   // the agent's last change of opinion, so the last change of all is the exact consensus time
   state: { opinion: "int8", zealot: "int8", changed: "float64" },
+  view: { opinion: { categories: ["0", "1"] }, zealot: { categories: ["free", "zealot"] } },
   init: ({ state, n, random, options }) => {
     // Exact counts, not Bernoulli draws: all agents in a random order (one uniform each from its own stream).
     const ranked = randomAgents(n, n, random)
