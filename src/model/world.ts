@@ -12,6 +12,7 @@ import { MemeVariants } from "./evolution/variants.js"
 import { startProcesses } from "./evolution/index.js"
 import type { EvolutionProcess } from "./evolution/process.js"
 import { alloc } from "./graph/topology.js"
+import { InputError } from "../errors.js"
 import { allocPluginState, pluginContext, type LoadedPlugin, type PluginInstance } from "./plugin.js"
 
 export interface BeliefInfo {
@@ -88,8 +89,18 @@ export const makeWorld = (
   initialise(world)
   ;(world.processes as EvolutionProcess[]).push(...startProcesses(world))
   // After the built-in state, in plugin order: a plugin's init may draw from agents' streams.
-  for (const p of world.plugins) p.plugin.init?.(pluginContext(p, world))
+  world.plugins.forEach((p, k) => initPlugin(p, world, k))
   return world
+}
+
+/** Runs a plugin's init; what it throws (its own check of the world, say) is an InputError naming the plugin. */
+const initPlugin = (p: PluginInstance, w: World, k: number): void => {
+  try {
+    p.plugin.init?.(pluginContext(p, w))
+  } catch (e) {
+    if (e instanceof InputError) throw e
+    throw new InputError({ file: w.file, path: `plugins[${k}]`, message: `plugin "${p.plugin.name}" could not start: ${e instanceof Error ? e.message : String(e)}` })
+  }
 }
 
 /** Writes named content (belief → ±1) into `out` from offset `at`. */

@@ -14,6 +14,7 @@ import { loadScenarioWithPlugins } from "../../src/run/plugins.js"
 import { Scheduler } from "../../src/run/scheduler.js"
 import { prepareWorld, runWorld, simulate } from "../../src/run/simulation.js"
 import { decodeScenario } from "../../src/scenario/load.js"
+import { inputErrorOf } from "../support/errors.js"
 
 const dir = mkdtempSync(join(tmpdir(), "kiln-plugins-"))
 const probe = join(import.meta.dirname, "../fixtures/plugins/probe.mjs")
@@ -185,5 +186,15 @@ describe("identical results on 1, 2 and 3 threads with every phase split", () =>
     const one = await fingerprint(file, 1)
     expect(await fingerprint(file, 2)).toBe(one)
     expect(await fingerprint(file, 3)).toBe(one)
+  })
+})
+
+describe("a plugin whose init throws", () => {
+  it("stops with an InputError naming plugins[k] and the plugin, not a stack trace", async () => {
+    const file = join(import.meta.dirname, "../../scenarios/models/cascade.json")
+    const { scenario, plugins } = await loadScenarioWithPlugins(file, ['plugins[0].options.seedIds=["nope"]'])
+    const e = inputErrorOf(() => prepareWorld(scenario, file, undefined, false, plugins))
+    expect(e.path).toBe("plugins[0]")
+    expect(e.message).toBe('plugin "cascade" could not start: cascade: options.seedIds[0]: no agent with id "nope" in the graph')
   })
 })
