@@ -5,7 +5,7 @@ import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { InputError, RunError } from "../errors.js"
 import type { Design } from "../experiment/design.js"
-import { redactUrl } from "../experiment/cluster/connection.js"
+import { checkReachable, redactUrl } from "../experiment/cluster/connection.js"
 import { runnerLayer } from "../experiment/cluster/runner.js"
 import { collectOutcomes, runClusterSweep } from "../experiment/cluster/sweep.js"
 import type { SweepProgress } from "../experiment/sweep.js"
@@ -49,6 +49,7 @@ export const runner = Command.make(
         return { runs, threads: plan.threads }
       })
       const log = (line: string) => void process.stderr.write(`kiln runner: ${line}\n`)
+      yield* checkReachable(o.cluster)
       return yield* Layer.launch(runnerLayer({ url: o.cluster, runs, threads, log })).pipe(
         Effect.mapError((e) => new RunError({ message: `kiln runner: the cluster at ${redactUrl(o.cluster)}: ${e.message}`, cause: e }))
       )

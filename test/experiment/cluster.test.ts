@@ -89,6 +89,7 @@ describe("sweeps on a cluster", () => {
     const runsOf = (k: Kiln) => Number(byRunner.find((r) => r.runner.endsWith(`:${k.child.pid}`))?.runs ?? 0)
     expect(runsOf(late!), late!.log()).toBeGreaterThan(0)
     const rest = [runners[1], runners[2], late!]
+    await waitFor("the survivors and the new runner to hold every shard", () => shardsSettled(pg.url, 3))
     for (const k of rest) k.child.kill("SIGTERM")
     // a stopped runner hands its shards back and exits with 128 + SIGTERM's number
     expect(await Promise.all(rest.map((k) => k.exited))).toEqual([143, 143, 143])
@@ -108,6 +109,8 @@ describe("sweeps on a cluster", () => {
     const collected = join(dir, "cluster.duckdb")
     const total = await clusterSweep(pg, file, 2, collected, 0.3, () => pg.restart())
     const seconds = (Date.now() - started) / 1000
+    // the restart dropped the shards' advisory locks with the connections: the runners take them again
+    await waitFor("the runners to hold every shard again", () => shardsSettled(pg.url, 2))
 
     const reference = join(dir, "local.duckdb")
     await localSweep(file, 2, reference)

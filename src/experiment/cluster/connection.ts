@@ -7,7 +7,9 @@ import { hostname } from "node:os"
 import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import { RunnerAddress, RunnerHealth, Runners, Sharding, ShardingConfig, SqlMessageStorage, SqlRunnerStorage } from "effect/cluster"
 import * as Digest from "effect/crypto/Digest"
+import { SqlClient } from "effect/sql"
 import { PgClient } from "@effect/sql-pg"
+import { RunError } from "../../errors.js"
 
 /** Kiln's defaults where effect's do not fit sweeps: runners look for new messages every second, not every 10 s. */
 const kilnDefaults = { entityMessagePollInterval: "1 second" }
@@ -46,18 +48,36 @@ export const redactUrl = (url: string): string => {
   }
 }
 
+/** The innermost cause's message: "connect ECONNREFUSED 127.0.0.1:5432" rather than "Failed to connect". */
+const rootMessage = (e: unknown): string => {
+  let at = e
+  while (at instanceof Error && at.cause instanceof Error) at = at.cause
+  return at instanceof Error ? at.message : String(at)
+}
+
+/** Fails with a readable RunError unless Postgres answers (effect's storage layers would die with a stack trace). */
+export const checkReachable = (url: string): Effect.Effect<void, RunError> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`SELECT 1`
+  }).pipe(
+    Effect.provide(postgres(url)),
+    Effect.mapError((e) => new RunError({ message: `kiln: cannot reach the cluster's Postgres at ${redactUrl(url)}: ${rootMessage(e)}`, cause: e }))
+  )
+
 /** The Postgres pool every cluster service of this process shares. */
 export const postgres = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "kiln" })
 
 /**
  * Sharding on Postgres: a runner (with its address) takes shards and serves their entities; without one the process
- * only sends messages (`kiln sweep --cluster`). Provides Sharding and the SQL client.
+ * only sends messages (`kiln sweep --cluster`). Provides Sharding, the runner storage and the SQL client.
  */
 export const clusterLayer = (url: string, runner?: RunnerAddress.RunnerAddress) =>
   Sharding.layer.pipe(
     Layer.provideMerge(Runners.layerNoop),
     Layer.provideMerge(SqlMessageStorage.layer),
-    Layer.provide([Layer.orDie(SqlRunnerStorage.layer), RunnerHealth.layerNoop]),
+    Layer.provideMerge(Layer.orDie(SqlRunnerStorage.layer)),
+    Layer.provide(RunnerHealth.layerNoop),
     Layer.provide(settings(runner)),
     Layer.provide(Digest.layerWebCrypto),
     Layer.provideMerge(postgres(url))

@@ -1,12 +1,13 @@
 // A sweep on a cluster: the design's runs submitted as persisted messages (one per run, keyed by experiment and run
 // id), progress followed in kiln_outcomes, and the outcomes collected into the usual DuckDB store.
 import { Effect } from "effect"
+import { RunnerStorage } from "effect/cluster"
 import type { SqlClient, SqlError } from "effect/sql"
 import { InputError, RunError } from "../../errors.js"
 import type { Design, PlannedRun } from "../design.js"
 import { Store } from "../store.js"
 import { jobOf, type SweepProgress } from "../sweep.js"
-import { clusterLayer, redactUrl } from "./connection.js"
+import { checkReachable, clusterLayer, redactUrl } from "./connection.js"
 import { runEntityId, SweepRun } from "./entity.js"
 import { ensureOutcomesTable, outcomesSince, readOutcomes, type OutcomeStatus } from "./outcomes.js"
 import { KILN_VERSION } from "../../version.js"
@@ -18,7 +19,7 @@ export interface ClusterSweepOptions {
   readonly pollMillis?: number
   /** called whenever runs finish */
   readonly onProgress?: (p: SweepProgress) => void
-  /** called once per problem worth telling (Postgres unreachable for a while, runs of another Kiln version) */
+  /** called with what is worth telling: no runner yet, Postgres unreachable (once per outage), runs of another Kiln version */
   readonly onWarning?: (message: string) => void
 }
 
@@ -44,44 +45,68 @@ const submit = (design: Design, runs: ReadonlyArray<PlannedRun>) =>
     )
   })
 
-/** Reads new outcomes until Postgres answers (a restart of Postgres only delays progress). */
-const poll = (experiment: string, seq: number, warn: (m: string) => void): Effect.Effect<OutcomeStatus[], never, SqlClient.SqlClient> =>
-  outcomesSince(experiment, seq).pipe(
-    Effect.catch((e: SqlError.SqlError) =>
-      Effect.sync(() => warn(`reading progress: ${e.message}; trying again`)).pipe(Effect.andThen(Effect.sleep("1 second")), Effect.as([]))
+/**
+ * Reads the outcomes written since `seq`; while Postgres is unreachable (restarting, say) it answers none, and
+ * warns once per outage.
+ */
+const poller = (experiment: string, warn: (m: string) => void) => {
+  let failing = false
+  return (seq: number): Effect.Effect<OutcomeStatus[], never, SqlClient.SqlClient> =>
+    outcomesSince(experiment, seq).pipe(
+      Effect.tap(() => Effect.sync(() => void (failing = false))),
+      Effect.catch((e: SqlError.SqlError) =>
+        Effect.sync(() => {
+          if (!failing) warn(`reading progress: ${e.message}; trying again every second`)
+          failing = true
+        }).pipe(Effect.andThen(Effect.sleep("1 second")), Effect.as([]))
+      )
     )
-  )
+}
+
+/** Failed runs among the outcomes so far. */
+const failuresOf = (stored: ReadonlyMap<string, OutcomeStatus>) =>
+  [...stored.values()].filter((s) => s.status === "failed").map((s) => ({ runId: s.runId, error: s.error ?? "" }))
+
+/** Reports progress as outcomes arrive until every run of the design has one (`stored`: those there before). */
+const follow = (design: Design, stored: Map<string, OutcomeStatus>, o: ClusterSweepOptions, warn: (m: string) => void) =>
+  Effect.gen(function* () {
+    const planned = new Set(design.runs.map((r) => r.runId))
+    const skipped = stored.size
+    const started = Date.now()
+    const progress = () => progressOf(planned.size, skipped, stored.size - skipped, failuresOf(stored).length, started)
+    const poll = poller(design.identity, warn)
+    let seq = [...stored.values()].reduce((m, s) => Math.max(m, s.seq), 0)
+    o.onProgress?.(progress())
+    while (stored.size < planned.size) {
+      yield* Effect.sleep(o.pollMillis ?? 500)
+      const fresh = (yield* poll(seq)).filter((s) => planned.has(s.runId) && !stored.has(s.runId))
+      for (const s of fresh) stored.set(s.runId, s)
+      seq = fresh.reduce((m, s) => Math.max(m, s.seq), seq)
+      if (fresh.length > 0) o.onProgress?.(progress())
+    }
+    return progress()
+  })
 
 /**
  * Submits the design's runs that have no outcome yet and follows them until every run of the design has one.
- * Runs stored as failed stay failed (the messages were processed); the summary lists them.
+ * Runs stored as failed stay failed (their messages were processed); the summary lists them.
  */
 export const runClusterSweep = (design: Design, o: ClusterSweepOptions): Effect.Effect<ClusterSweepSummary, InputError | RunError> =>
   Effect.gen(function* () {
-    const experiment = design.identity
-    const warn = once(o.onWarning)
+    const warn = o.onWarning ?? (() => undefined)
     const planned = new Set(design.runs.map((r) => r.runId))
     yield* ensureOutcomesTable
-    const earlier = (yield* outcomesSince(experiment, 0)).filter((s) => planned.has(s.runId))
+    const earlier = (yield* outcomesSince(design.identity, 0)).filter((s) => planned.has(s.runId))
     const stored = new Map(earlier.map((s) => [s.runId, s]))
-    const skipped = stored.size
-    const started = Date.now()
-    const failedCount = () => [...stored.values()].filter((s) => s.status === "failed").length
-    o.onProgress?.(progressOf(design.runs.length, skipped, 0, failedCount(), started))
     yield* submit(design, design.runs.filter((r) => !stored.has(r.runId)))
-    let seq = earlier.reduce((m, s) => Math.max(m, s.seq), 0)
-    while (stored.size < planned.size) {
-      yield* Effect.sleep(o.pollMillis ?? 500)
-      const fresh = (yield* poll(experiment, seq, warn)).filter((s) => planned.has(s.runId) && !stored.has(s.runId))
-      for (const s of fresh) stored.set(s.runId, s)
-      seq = fresh.reduce((m, s) => Math.max(m, s.seq), seq)
-      if (fresh.length > 0) o.onProgress?.(progressOf(design.runs.length, skipped, stored.size - skipped, failedCount(), started))
+    if (stored.size < planned.size && (yield* (yield* RunnerStorage.RunnerStorage).getRunners).length === 0) {
+      warn(`no runner serves this cluster yet; the runs wait in Postgres until one starts (kiln runner --cluster ${redactUrl(o.url)})`)
     }
+    const progress = yield* follow(design, stored, o, warn)
     const others = [...new Set([...stored.values()].map((s) => s.kilnVersion).filter((v) => v !== KILN_VERSION))]
     if (others.length > 0) warn(`some runs were stepped by Kiln ${others.join(", ")}, not ${KILN_VERSION}: use one version on every runner`)
-    const failures = [...stored.values()].filter((s) => s.status === "failed").map((s) => ({ runId: s.runId, error: s.error ?? "" }))
-    return { ...progressOf(design.runs.length, skipped, stored.size - skipped, failures.length, started), failures }
-  }).pipe(Effect.provide(clusterLayer(o.url)), Effect.mapError((e) => clusterError(o.url, e)), Effect.scoped)
+    return { ...progress, failures: failuresOf(stored) }
+  }).pipe(Effect.provide(clusterLayer(o.url)), Effect.mapError((e) => clusterError(o.url, e)), Effect.scoped, afterCheck(o.url))
 
 /**
  * Copies the experiment's outcomes from Postgres into the DuckDB store `db` (created, or completed: runs it holds as
@@ -109,16 +134,10 @@ export const collectOutcomes = (design: Design, url: string, db: string): Effect
       }
       seq = page[page.length - 1].seq
     }
-  }).pipe(Effect.provide(clusterLayer(url)), Effect.mapError((e) => clusterError(url, e)), Effect.scoped)
+  }).pipe(Effect.provide(clusterLayer(url)), Effect.mapError((e) => clusterError(url, e)), Effect.scoped, afterCheck(url))
 
-const once = (f: ((m: string) => void) | undefined) => {
-  const told = new Set<string>()
-  return (m: string) => {
-    const key = m.split(":")[0]
-    if (!told.has(key)) f?.(m)
-    told.add(key)
-  }
-}
+/** Postgres is checked before effect's cluster layers are built: they would die with a stack trace instead. */
+const afterCheck = (url: string) => <A, E>(effect: Effect.Effect<A, E>) => Effect.andThen(checkReachable(url), effect)
 
 /** A store refused as another experiment's stays an InputError (exit code 2); anything else is a RunError. */
 const storeError = (db: string, cause: unknown): InputError | RunError =>
