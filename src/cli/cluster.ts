@@ -1,7 +1,7 @@
 // Sweeps on a cluster: `kiln runner` serves sweep runs from Postgres until stopped; `kiln sweep --cluster` (the sweep
 // command hands over to clusterSweep) submits a design's runs, follows them and, with --collect, stores them in DuckDB.
 import { availableParallelism } from "node:os"
-import { Effect, Layer, Option } from "effect"
+import { Config, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { InputError, RunError } from "../errors.js"
 import type { Design } from "../experiment/design.js"
@@ -12,13 +12,9 @@ import type { SweepProgress } from "../experiment/sweep.js"
 import { usefulThreads } from "../run/scheduler.js"
 import { loadInput } from "./errors.js"
 
-const clusterFlag = Flag.String("cluster").pipe(
-  Flag.withDescription("the cluster's Postgres URL, e.g. postgres://kiln:secret@db.lab:5432/kiln (docs/CLUSTER.md)")
-)
-
 /** The sweep command's cluster flags. */
 export const clusterFlags = {
-  cluster: clusterFlag.pipe(Flag.optional, Flag.withDescription("run the design on the runners of this Postgres cluster (docs/CLUSTER.md)")),
+  cluster: Flag.String("cluster").pipe(Flag.optional, Flag.withDescription("run the design on the runners of this Postgres cluster, e.g. postgres://kiln:secret@db.lab:5432/kiln (docs/CLUSTER.md)")),
   collect: Flag.String("collect").pipe(Flag.optional, Flag.withDescription("with --cluster: copy the results into this DuckDB file when every run is done"))
 }
 
@@ -30,7 +26,11 @@ const positive = (value: number, flag: string): number => {
 export const runner = Command.make(
   "runner",
   {
-    cluster: clusterFlag,
+    // from the environment too, so a service manager need not put the password on the command line
+    cluster: Flag.String("cluster").pipe(
+      Flag.withFallbackConfig(Config.String("KILN_CLUSTER_URL")),
+      Flag.withDescription("the cluster's Postgres URL, e.g. postgres://kiln:secret@db.lab:5432/kiln (default: $KILN_CLUSTER_URL; docs/CLUSTER.md)")
+    ),
     runs: Flag.Int("runs").pipe(Flag.optional, Flag.withDescription("runs stepped at once, one worker thread each (default: cores / --threads)")),
     threads: Flag.Int("threads").pipe(
       Flag.withDefault(1),
