@@ -14,12 +14,13 @@ import { baseScenario, resultTables, smallExperiment, tempDir, writeJson } from 
 /** Fast failover for the test: a dead runner's registration expires after 6 s (effect's default is 35 s). */
 const fastFailover = { KILN_CLUSTER_SHARD_LOCK_EXPIRATION: "6 seconds", KILN_CLUSTER_SHARD_LOCK_REFRESH_INTERVAL: "2 seconds" }
 
-/** 48 runs of 500 agents × 200 ticks: a few tenths of a second each. */
+/** 48 runs of 500 agents × 200 ticks, a few tenths of a second each, with snapshots (a process table). */
 const experiment = (dir: string) =>
   writeJson(dir, "exp.json", smallExperiment({
     name: "cluster",
     replicates: 12,
     scenario: baseScenario({ graph: { kind: "erdosRenyi", n: 500, p: 0.02 }, ticks: 200, recordEvery: 20 }),
+    snapshots: { ticks: [0, "final"] },
     factors: [
       { name: "schedule", conditions: { slow: { "energy.gamma": 0.05 }, quench: { "energy.gamma": 0.5 } } },
       { path: "social.conformity", values: [0.2, 1] }
@@ -33,6 +34,12 @@ const designOf = (file: string, seed: number) => expandDesign(withRunCounts(load
 const localSweep = async (file: string, seed: number, db: string) => {
   await Effect.runPromise(runSweep(designOf(file, seed), { db, workers: 0 }))
 }
+
+/** The tables a sweep writes, the snapshots included. */
+const tables = async (db: string) => ({
+  ...(await resultTables(db)),
+  snapshots: await query(db, "SELECT * FROM snapshots ORDER BY run_id, tick, id")
+})
 
 /** Every run exactly once: as many rows as runs, no run twice, all done. */
 const onceEach = (db: string) =>
@@ -84,7 +91,7 @@ describe("sweeps on a cluster", () => {
     const reference = join(dir, "local.duckdb")
     await localSweep(file, 1, reference)
     expect(await onceEach(collected)).toEqual([{ runs: total, distinct_runs: total, done: total }])
-    expect(await resultTables(collected)).toEqual(await resultTables(reference))
+    expect(await tables(collected)).toEqual(await tables(reference))
 
     const byRunner = await pgQuery<{ runner: string; runs: string }>(pg.url, "SELECT runner, count(*)::text AS runs FROM kiln_outcomes GROUP BY runner")
     const runsOf = (k: Kiln) => Number(byRunner.find((r) => r.runner.endsWith(`:${k.child.pid}`))?.runs ?? 0)
@@ -116,7 +123,30 @@ describe("sweeps on a cluster", () => {
     const reference = join(dir, "local.duckdb")
     await localSweep(file, 2, reference)
     expect(await onceEach(collected)).toEqual([{ runs: total, distinct_runs: total, done: total }])
-    expect(await resultTables(collected)).toEqual(await resultTables(reference))
+    expect(await tables(collected)).toEqual(await tables(reference))
     console.log(`cluster: Postgres restarted at 30 %; ${total} runs in ${seconds.toFixed(1)} s, all stored once`)
+  })
+
+  it("stores failed runs once, exits 1, and submits nothing when run again", async () => {
+    const dir = tempDir()
+    const file = writeJson(dir, "failing.json", smallExperiment({
+      name: "cluster-failing",
+      factors: [{ name: "graph_source", conditions: { generated: {}, broken: { graph: { kind: "file", path: "missing-graph.json" } } } }]
+    }))
+    runner()
+    const collected = join(dir, "failing.duckdb")
+    const args = ["sweep", file, "--cluster", pg.url, "--collect", collected]
+    const first = kiln(args)
+    expect(await first.exited, first.log()).toBe(1)
+    expect(first.log()).toContain("missing-graph.json")
+    const again = kiln(args)
+    expect(await again.exited, again.log()).toBe(1)
+    expect(again.log()).toContain("4 already done")
+    expect(await query(collected, "SELECT status, count(*) AS n FROM runs GROUP BY status ORDER BY status")).toEqual([
+      { status: "done", n: 2 },
+      { status: "failed", n: 2 }
+    ])
+    const [messages] = await pgQuery<{ n: string }>(pg.url, `SELECT count(*)::text AS n FROM cluster_messages WHERE entity_id LIKE '${designOf(file, 7).identity}/%'`)
+    expect(messages.n).toBe("4")
   })
 })
