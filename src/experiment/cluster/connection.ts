@@ -48,6 +48,12 @@ export const redactUrl = (url: string): string => {
   }
 }
 
+/**
+ * The Postgres pool every cluster service of this process shares: 5 connections (one of them holds the shard
+ * locks), so a hundred runners fit in max_connections = 600.
+ */
+export const postgres = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "kiln", maxConnections: 5 })
+
 /** The innermost cause's message: "connect ECONNREFUSED 127.0.0.1:5432" rather than "Failed to connect". */
 const rootMessage = (e: unknown): string => {
   let at = e
@@ -64,12 +70,6 @@ export const checkReachable = (url: string): Effect.Effect<void, RunError> =>
     Effect.provide(postgres(url)),
     Effect.mapError((e) => new RunError({ message: `kiln: cannot reach the cluster's Postgres at ${redactUrl(url)}: ${rootMessage(e)}`, cause: e }))
   )
-
-/**
- * The Postgres pool every cluster service of this process shares: 5 connections (one of them holds the shard
- * locks), so a hundred runners fit in max_connections = 600.
- */
-export const postgres = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "kiln", maxConnections: 5 })
 
 /**
  * Sharding on Postgres: a runner (with its address) takes shards and serves their entities; without one the process

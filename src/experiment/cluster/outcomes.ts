@@ -57,7 +57,18 @@ export const writeOutcome = (experiment: string, outcome: RunOutcome, runner: st
       ON CONFLICT (experiment, run_id) DO NOTHING`
   })
 
-/** The outcomes of an experiment written after `seq`, oldest first, without their rows. */
+/** How many runs of an experiment have their outcome stored. */
+export const countOutcomes = (experiment: string): Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ n: bigint }>`SELECT count(*) AS n FROM kiln_outcomes WHERE experiment = ${experiment}`
+    return Number(row.n)
+  })
+
+/**
+ * The outcomes of an experiment numbered after `seq`, oldest first, without their rows. Numbers are taken before
+ * commit, so a row may become visible after higher-numbered ones: count the outcomes to know when to look again.
+ */
 export const outcomesSince = (experiment: string, seq: number): Effect.Effect<OutcomeStatus[], SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient

@@ -2,14 +2,13 @@
 // id), progress followed in kiln_outcomes, and the outcomes collected into the usual DuckDB store.
 import { Effect } from "effect"
 import { RunnerStorage } from "effect/cluster"
-import type { SqlClient, SqlError } from "effect/sql"
 import { InputError, RunError } from "../../errors.js"
 import type { Design, PlannedRun } from "../design.js"
 import { Store } from "../store.js"
 import { jobOf, type SweepProgress } from "../sweep.js"
 import { checkReachable, clusterLayer, redactUrl } from "./connection.js"
 import { runEntityId, SweepRun } from "./entity.js"
-import { ensureOutcomesTable, outcomesSince, readOutcomes, type OutcomeStatus } from "./outcomes.js"
+import { countOutcomes, ensureOutcomesTable, outcomesSince, readOutcomes, type OutcomeStatus } from "./outcomes.js"
 import { KILN_VERSION } from "../../version.js"
 
 export interface ClusterSweepOptions {
@@ -46,43 +45,49 @@ const submit = (design: Design, runs: ReadonlyArray<PlannedRun>) =>
   })
 
 /**
- * Reads the outcomes written since `seq`; while Postgres is unreachable (restarting, say) it answers none, and
- * warns once per outage.
+ * The outcomes not yet in `stored`. Usually those numbered after the last seen; when the count says one was missed
+ * (committed after a higher-numbered one), all of them. Null while Postgres is unreachable (restarting, say).
  */
-const poller = (experiment: string, warn: (m: string) => void) => {
-  let failing = false
-  return (seq: number): Effect.Effect<OutcomeStatus[], never, SqlClient.SqlClient> =>
-    outcomesSince(experiment, seq).pipe(
-      Effect.tap(() => Effect.sync(() => void (failing = false))),
-      Effect.catch((e: SqlError.SqlError) =>
-        Effect.sync(() => {
-          if (!failing) warn(`reading progress: ${e.message}; trying again every second`)
-          failing = true
-        }).pipe(Effect.andThen(Effect.sleep("1 second")), Effect.as([]))
-      )
-    )
-}
+const unseen = (experiment: string, stored: ReadonlyMap<string, OutcomeStatus>, seq: number) =>
+  Effect.gen(function* () {
+    const count = yield* countOutcomes(experiment)
+    if (count === stored.size) return []
+    const recent = yield* outcomesSince(experiment, seq)
+    const all = stored.size + recent.length < count ? yield* outcomesSince(experiment, 0) : recent
+    return all.filter((s) => !stored.has(s.runId))
+  }).pipe(Effect.catch(() => Effect.succeed(null)))
 
-/** Failed runs among the outcomes so far. */
-const failuresOf = (stored: ReadonlyMap<string, OutcomeStatus>) =>
-  [...stored.values()].filter((s) => s.status === "failed").map((s) => ({ runId: s.runId, error: s.error ?? "" }))
+/** The outcomes of the design's runs among those of its experiment (a design with fewer replicates has fewer). */
+const ofDesign = (planned: ReadonlySet<string>, stored: ReadonlyMap<string, OutcomeStatus>) =>
+  [...stored.values()].filter((s) => planned.has(s.runId))
 
-/** Reports progress as outcomes arrive until every run of the design has one (`stored`: those there before). */
+const failuresOf = (outcomes: ReadonlyArray<OutcomeStatus>) =>
+  outcomes.filter((s) => s.status === "failed").map((s) => ({ runId: s.runId, error: s.error ?? "" }))
+
+/**
+ * Reports progress as outcomes arrive until every run of the design has one. `stored` holds every outcome of the
+ * experiment seen so far, and grows.
+ */
 const follow = (design: Design, stored: Map<string, OutcomeStatus>, o: ClusterSweepOptions, warn: (m: string) => void) =>
   Effect.gen(function* () {
     const planned = new Set(design.runs.map((r) => r.runId))
-    const skipped = stored.size
+    const skipped = ofDesign(planned, stored).length
     const started = Date.now()
-    const progress = () => progressOf(planned.size, skipped, stored.size - skipped, failuresOf(stored).length, started)
-    const poll = poller(design.identity, warn)
+    const progress = () => {
+      const done = ofDesign(planned, stored)
+      return progressOf(planned.size, skipped, done.length - skipped, failuresOf(done).length, started)
+    }
     let seq = [...stored.values()].reduce((m, s) => Math.max(m, s.seq), 0)
+    let reachable = true
     o.onProgress?.(progress())
-    while (stored.size < planned.size) {
+    while (ofDesign(planned, stored).length < planned.size) {
       yield* Effect.sleep(o.pollMillis ?? 500)
-      const fresh = (yield* poll(seq)).filter((s) => planned.has(s.runId) && !stored.has(s.runId))
-      for (const s of fresh) stored.set(s.runId, s)
-      seq = fresh.reduce((m, s) => Math.max(m, s.seq), seq)
-      if (fresh.length > 0) o.onProgress?.(progress())
+      const fresh = yield* unseen(design.identity, stored, seq)
+      if (fresh === null && reachable) warn("Postgres does not answer; waiting for it")
+      reachable = fresh !== null
+      for (const s of fresh ?? []) stored.set(s.runId, s)
+      seq = (fresh ?? []).reduce((m, s) => Math.max(m, s.seq), seq)
+      if (fresh?.length) o.onProgress?.(progress())
     }
     return progress()
   })
@@ -94,18 +99,18 @@ const follow = (design: Design, stored: Map<string, OutcomeStatus>, o: ClusterSw
 export const runClusterSweep = (design: Design, o: ClusterSweepOptions): Effect.Effect<ClusterSweepSummary, InputError | RunError> =>
   Effect.gen(function* () {
     const warn = o.onWarning ?? (() => undefined)
-    const planned = new Set(design.runs.map((r) => r.runId))
     yield* ensureOutcomesTable
-    const earlier = (yield* outcomesSince(design.identity, 0)).filter((s) => planned.has(s.runId))
-    const stored = new Map(earlier.map((s) => [s.runId, s]))
-    yield* submit(design, design.runs.filter((r) => !stored.has(r.runId)))
-    if (stored.size < planned.size && (yield* (yield* RunnerStorage.RunnerStorage).getRunners).length === 0) {
+    const stored = new Map((yield* outcomesSince(design.identity, 0)).map((s) => [s.runId, s]))
+    const todo = design.runs.filter((r) => !stored.has(r.runId))
+    yield* submit(design, todo)
+    if (todo.length > 0 && (yield* (yield* RunnerStorage.RunnerStorage).getRunners).length === 0) {
       warn(`no runner serves this cluster yet; the runs wait in Postgres until one starts (kiln runner --cluster ${redactUrl(o.url)})`)
     }
     const progress = yield* follow(design, stored, o, warn)
-    const others = [...new Set([...stored.values()].map((s) => s.kilnVersion).filter((v) => v !== KILN_VERSION))]
+    const outcomes = ofDesign(new Set(design.runs.map((r) => r.runId)), stored)
+    const others = [...new Set(outcomes.map((s) => s.kilnVersion).filter((v) => v !== KILN_VERSION))]
     if (others.length > 0) warn(`some runs were stepped by Kiln ${others.join(", ")}, not ${KILN_VERSION}: use one version on every runner`)
-    return { ...progress, failures: failuresOf(stored) }
+    return { ...progress, failures: failuresOf(outcomes) }
   }).pipe(Effect.provide(clusterLayer(o.url)), Effect.mapError((e) => clusterError(o.url, e)), Effect.scoped, afterCheck(o.url))
 
 /**
