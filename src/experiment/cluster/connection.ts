@@ -4,7 +4,7 @@
 // listening port, no peer addresses. A dead runner stops heartbeating; once its registration expires
 // (shardLockExpiration) the others take its shards and read its unprocessed messages.
 import { hostname } from "node:os"
-import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { Cause, ConfigProvider, Effect, Layer, Logger, Option, Redacted } from "effect"
 import { RunnerAddress, RunnerHealth, Runners, Sharding, ShardingConfig, SqlMessageStorage, SqlRunnerStorage } from "effect/cluster"
 import * as Digest from "effect/crypto/Digest"
 import { SqlClient } from "effect/sql"
@@ -55,7 +55,7 @@ export const redactUrl = (url: string): string => {
 export const postgres = (url: string) => PgClient.layer({ url: Redacted.make(url), applicationName: "kiln", maxConnections: 5 })
 
 /** The innermost cause's message: "connect ECONNREFUSED 127.0.0.1:5432" rather than "Failed to connect". */
-const rootMessage = (e: unknown): string => {
+export const rootMessage = (e: unknown): string => {
   let at = e
   while (at instanceof Error && at.cause instanceof Error) at = at.cause
   return at instanceof Error ? at.message : String(at)
@@ -72,10 +72,21 @@ export const checkReachable = (url: string): Effect.Effect<void, RunError> =>
   )
 
 /**
- * Sharding on Postgres: a runner (with its address) takes shards and serves their entities; without one the process
- * only sends messages (`kiln sweep --cluster`). Provides Sharding, the runner storage and the SQL client.
+ * effect's own log lines (storage unreachable, shards moved) as one line each through `log`: the level, the
+ * message and the innermost cause, without stack traces, so a runner's journal stays readable.
  */
-export const clusterLayer = (url: string, runner?: RunnerAddress.RunnerAddress) =>
+const oneLineLogger = (log: (line: string) => void) =>
+  Logger.make(({ message, logLevel, cause }) => {
+    const text = (Array.isArray(message) ? message : [message]).map(String).join(" ")
+    log(`${logLevel.toLowerCase()}: ${text}${cause.reasons.length > 0 ? `: ${rootMessage(Cause.squash(cause))}` : ""}`)
+  })
+
+/**
+ * Sharding on Postgres: a runner (with its address) takes shards and serves their entities; without one the process
+ * only sends messages (`kiln sweep --cluster`). Provides Sharding, the runner storage and the SQL client; effect's
+ * log lines go to `log`.
+ */
+export const clusterLayer = (url: string, log: (line: string) => void, runner?: RunnerAddress.RunnerAddress) =>
   Sharding.layer.pipe(
     Layer.provideMerge(Runners.layerNoop),
     Layer.provideMerge(SqlMessageStorage.layer),
@@ -83,5 +94,6 @@ export const clusterLayer = (url: string, runner?: RunnerAddress.RunnerAddress) 
     Layer.provide(RunnerHealth.layerNoop),
     Layer.provide(settings(runner)),
     Layer.provide(Digest.layerWebCrypto),
-    Layer.provideMerge(postgres(url))
+    Layer.provideMerge(postgres(url)),
+    Layer.provide(Logger.layer([oneLineLogger(log)]))
   )

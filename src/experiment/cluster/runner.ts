@@ -4,7 +4,7 @@ import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
 import { workerLanes, type Lanes } from "../pool.js"
 import type { RunJob } from "../run.js"
-import { clusterLayer, runnerAddress } from "./connection.js"
+import { clusterLayer, rootMessage, runnerAddress } from "./connection.js"
 import { SweepRun } from "./entity.js"
 import { ensureOutcomesTable, hasOutcome, writeOutcome } from "./outcomes.js"
 
@@ -25,7 +25,7 @@ export interface RunnerOptions {
  */
 const persistently = (what: string, log: RunnerOptions["log"]) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, never, R> => {
   const retry = (e: E): Effect.Effect<A, never, R> =>
-    Effect.sync(() => log(`${what}: ${String(e)}; retrying every second`)).pipe(Effect.andThen(again))
+    Effect.sync(() => log(`${what}: ${rootMessage(e)}; retrying every second`)).pipe(Effect.andThen(again))
   const again: Effect.Effect<A, never, R> = Effect.sleep("1 second").pipe(Effect.andThen(effect), Effect.catch(() => again))
   return effect.pipe(Effect.catch(retry))
 }
@@ -57,5 +57,5 @@ export const runnerLayer = (o: RunnerOptions) => {
       return SweepRun.toLayer(SweepRun.of({ run: ({ payload }) => serveRun(lanes, o, name)(payload) }))
     })
   )
-  return entity.pipe(Layer.provide(clusterLayer(o.url, address)))
+  return entity.pipe(Layer.provide(clusterLayer(o.url, o.log, address)))
 }

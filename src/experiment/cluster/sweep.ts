@@ -111,7 +111,7 @@ export const runClusterSweep = (design: Design, o: ClusterSweepOptions): Effect.
     const others = [...new Set(outcomes.map((s) => s.kilnVersion).filter((v) => v !== KILN_VERSION))]
     if (others.length > 0) warn(`some runs were stepped by Kiln ${others.join(", ")}, not ${KILN_VERSION}: use one version on every runner`)
     return { ...progress, failures: failuresOf(outcomes) }
-  }).pipe(Effect.provide(clusterLayer(o.url)), Effect.mapError((e) => clusterError(o.url, e)), Effect.scoped, afterCheck(o.url))
+  }).pipe(Effect.provide(clusterLayer(o.url, o.onWarning ?? (() => undefined))), Effect.mapError((e) => clusterError(o.url, e)), Effect.scoped, afterCheck(o.url))
 
 /**
  * Copies the experiment's outcomes from Postgres into the DuckDB store `db` (created, or completed: runs it holds as
@@ -139,7 +139,7 @@ export const collectOutcomes = (design: Design, url: string, db: string): Effect
       }
       seq = page[page.length - 1].seq
     }
-  }).pipe(Effect.provide(clusterLayer(url)), Effect.mapError((e) => clusterError(url, e)), Effect.scoped, afterCheck(url))
+  }).pipe(Effect.provide(clusterLayer(url, () => undefined)), Effect.mapError((e) => clusterError(url, e)), Effect.scoped, afterCheck(url))
 
 /** Postgres is checked before effect's cluster layers are built: they would die with a stack trace instead. */
 const afterCheck = (url: string) => <A, E>(effect: Effect.Effect<A, E>) => Effect.andThen(checkReachable(url), effect)
