@@ -7,7 +7,7 @@ import { InputError, RunError } from "../errors.js"
 import type { Design } from "../experiment/design.js"
 import { checkReachable, redactUrl } from "../experiment/cluster/connection.js"
 import { runnerLayer } from "../experiment/cluster/runner.js"
-import { collectOutcomes, runClusterSweep } from "../experiment/cluster/sweep.js"
+import { checkCollectStore, collectOutcomes, runClusterSweep } from "../experiment/cluster/sweep.js"
 import type { SweepProgress } from "../experiment/sweep.js"
 import { usefulThreads } from "../run/scheduler.js"
 import { loadInput } from "./errors.js"
@@ -83,6 +83,7 @@ export const clusterSweep = (
 ): Effect.Effect<void, InputError | RunError> =>
   Effect.gen(function* () {
     yield* loadInput(() => refuseLocalFlags(design.experiment.file, o.local))
+    if (o.collect !== undefined) yield* checkCollectStore(design, o.collect)
     const warn = (m: string) => void process.stderr.write(`kiln sweep: ${m}\n`)
     const s = yield* runClusterSweep(design, { url: o.url, onProgress: o.bar.update, onWarning: warn })
     o.bar.finish()

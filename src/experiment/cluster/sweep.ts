@@ -1,10 +1,11 @@
 // A sweep on a cluster: the design's runs submitted as persisted messages (one per run, keyed by experiment and run
 // id), progress followed in kiln_outcomes, and the outcomes collected into the usual DuckDB store.
+import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import { RunnerStorage } from "effect/cluster"
 import { InputError, RunError } from "../../errors.js"
 import type { Design, PlannedRun } from "../design.js"
-import { Store } from "../store.js"
+import { checkMeta, readMeta, Store } from "../store.js"
 import { jobOf, type SweepProgress } from "../sweep.js"
 import { checkReachable, clusterLayer, redactUrl } from "./connection.js"
 import { runEntityId, SweepRun } from "./entity.js"
@@ -14,8 +15,6 @@ import { KILN_VERSION } from "../../version.js"
 export interface ClusterSweepOptions {
   /** the Postgres URL of the cluster */
   readonly url: string
-  /** how often progress is read from Postgres (default 500 ms) */
-  readonly pollMillis?: number
   /** called whenever runs finish */
   readonly onProgress?: (p: SweepProgress) => void
   /** called with what is worth telling: no runner yet, Postgres unreachable (once per outage), runs of another Kiln version */
@@ -81,7 +80,7 @@ const follow = (design: Design, stored: Map<string, OutcomeStatus>, o: ClusterSw
     let reachable = true
     o.onProgress?.(progress())
     while (ofDesign(planned, stored).length < planned.size) {
-      yield* Effect.sleep(o.pollMillis ?? 500)
+      yield* Effect.sleep("500 millis")
       const fresh = yield* unseen(design.identity, stored, seq)
       if (fresh === null && reachable) warn("Postgres does not answer; waiting for it")
       reachable = fresh !== null
@@ -111,7 +110,21 @@ export const runClusterSweep = (design: Design, o: ClusterSweepOptions): Effect.
     const others = [...new Set(outcomes.map((s) => s.kilnVersion).filter((v) => v !== KILN_VERSION))]
     if (others.length > 0) warn(`some runs were stepped by Kiln ${others.join(", ")}, not ${KILN_VERSION}: use one version on every runner`)
     return { ...progress, failures: failuresOf(outcomes) }
-  }).pipe(Effect.provide(clusterLayer(o.url, o.onWarning ?? (() => undefined))), Effect.mapError((e) => clusterError(o.url, e)), Effect.scoped, afterCheck(o.url))
+  }).pipe(
+    Effect.provide(clusterLayer(o.url, o.onWarning ?? (() => undefined))),
+    Effect.mapError((e) => clusterError(o.url, e)),
+    Effect.scoped,
+    afterCheck(o.url)
+  )
+
+/** Refuses, before any run is sent, a store to collect into that is not this experiment's (InputError, exit code 2). */
+export const checkCollectStore = (design: Design, db: string): Effect.Effect<void, InputError | RunError> =>
+  existsSync(db)
+    ? Effect.tryPromise({
+      try: async () => void checkMeta(db, await readMeta(db), design.identity, design.experiment.spec.name),
+      catch: (e) => storeError(db, e)
+    })
+    : Effect.void
 
 /**
  * Copies the experiment's outcomes from Postgres into the DuckDB store `db` (created, or completed: runs it holds as
