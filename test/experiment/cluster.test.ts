@@ -11,8 +11,13 @@ import { runSweep } from "../../src/experiment/sweep.js"
 import { kiln, pgQuery, shardsSettled, startPostgres, storedRuns, waitFor, type Kiln, type Postgres } from "./cluster-support.js"
 import { baseScenario, resultTables, smallExperiment, tempDir, writeJson } from "./support.js"
 
-/** Fast failover for the test: a dead runner's registration expires after 6 s (effect's default is 35 s). */
-const fastFailover = { KILN_CLUSTER_SHARD_LOCK_EXPIRATION: "6 seconds", KILN_CLUSTER_SHARD_LOCK_REFRESH_INTERVAL: "2 seconds" }
+/** Fast failover for the test: a dead runner's registration expires after 6 s (effect's default is 35 s), and
+ * runners look at the list of runners every second (3 s). */
+const fastFailover = {
+  KILN_CLUSTER_SHARD_LOCK_EXPIRATION: "6 seconds",
+  KILN_CLUSTER_SHARD_LOCK_REFRESH_INTERVAL: "2 seconds",
+  KILN_CLUSTER_REFRESH_ASSIGNMENTS_INTERVAL: "1 second"
+}
 
 /** 48 runs of 500 agents × 200 ticks, a few tenths of a second each, with snapshots (a process table). */
 const experiment = (dir: string) =>
