@@ -14,8 +14,14 @@ import { loadInput } from "./errors.js"
 
 /** The sweep command's cluster flags. */
 export const clusterFlags = {
-  cluster: Flag.String("cluster").pipe(Flag.optional, Flag.withDescription("run the design on the runners of this Postgres cluster, e.g. postgres://kiln:secret@db.lab:5432/kiln (docs/CLUSTER.md)")),
-  collect: Flag.String("collect").pipe(Flag.optional, Flag.withDescription("with --cluster: copy the results into this DuckDB file when every run is done"))
+  cluster: Flag.String("cluster").pipe(
+    Flag.optional,
+    Flag.withDescription("run the design on the runners of this Postgres cluster, e.g. postgres://kiln:secret@db.lab:5432/kiln (docs/CLUSTER.md)")
+  ),
+  collect: Flag.String("collect").pipe(
+    Flag.optional,
+    Flag.withDescription("with --cluster: copy the results into this DuckDB file when every run is done")
+  )
 }
 
 const positive = (value: number, flag: string): number => {
