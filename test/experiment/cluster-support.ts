@@ -1,7 +1,7 @@
 // The cluster test's world: Debian's PostgreSQL started on a loopback port in a temporary folder, and `kiln`
 // processes (runners, sweeps) started, watched and killed.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process"
-import { chownSync, existsSync, mkdtempSync, readdirSync } from "node:fs"
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -36,6 +36,7 @@ export interface Postgres {
   readonly url: string
   /** stops the server and starts it again on the same port: every connection is cut */
   readonly restart: () => void
+  /** stops the server and deletes its folder */
   readonly stop: () => void
 }
 
@@ -64,7 +65,10 @@ export const startPostgres = async (): Promise<Postgres> => {
       run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
       start()
     },
-    stop: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
+    stop: () => {
+      run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
 }
 
