@@ -91,7 +91,9 @@ export const clusterSweep = (
     yield* loadInput(() => refuseLocalFlags(design.experiment.file, o.local))
     if (o.collect !== undefined) yield* checkCollectStore(design, o.collect)
     const warn = (m: string) => void process.stderr.write(`kiln sweep: ${m}\n`)
-    const s = yield* runClusterSweep(design, { url: o.url, onProgress: o.bar.update, onWarning: warn })
+    const s = yield* runClusterSweep(design, {
+      url: o.url, onProgress: o.bar.update, onWarning: warn, ...(o.collect !== undefined ? { beside: o.collect } : {})
+    })
     o.bar.finish()
     const collected = o.collect === undefined ? undefined : yield* collectOutcomes(design, o.url, o.collect)
     const name = design.experiment.spec.name

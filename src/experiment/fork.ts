@@ -1,7 +1,8 @@
 // Fork designs (docs/CHECKPOINTS.md): one burn-in run of the base scenario to `fork.at`, its checkpoint written
 // beside the experiment's DB, and every run of the design continuing it with its point's overrides and its seed —
 // the burn-in's ticks are computed once, not once per run.
-import { existsSync, renameSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { dirname } from "node:path"
 import { Effect } from "effect"
 import { InputError } from "../errors.js"
 import { Engine } from "../model/engine.js"
@@ -23,6 +24,7 @@ export const ensureBurnIn = async (design: Design, db: string): Promise<string |
   if (fork === undefined) return undefined
   const path = burnInPath(design, db)
   if (existsSync(path)) return path
+  mkdirSync(dirname(path), { recursive: true })
   const world = prepareWorld(burnInScenario(experiment), experiment.baseFile, undefined, false, experiment.plugins)
   let saved: Checkpoint | undefined
   const result = await Effect.runPromise(runLoop(new Engine(world), {

@@ -1,10 +1,12 @@
 // Sweeps on a cluster, for real: Debian's PostgreSQL on loopback, `kiln runner` processes, `kiln sweep --cluster
 // --collect`. A runner killed with kill -9 at 40 % loses nothing, a runner started later takes work, Postgres
 // restarted mid-sweep only delays it, and the collected tables equal a local sweep's.
+import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { expandDesign } from "../../src/experiment/design.js"
+import { burnInPath } from "../../src/experiment/fork.js"
 import { loadExperiment, withRunCounts } from "../../src/experiment/load.js"
 import { query } from "../../src/experiment/store.js"
 import { runSweep } from "../../src/experiment/sweep.js"
@@ -130,6 +132,28 @@ describe("sweeps on a cluster", () => {
     expect(await onceEach(collected)).toEqual([{ runs: total, distinct_runs: total, done: total }])
     expect(await tables(collected)).toEqual(await tables(reference))
     console.log(`cluster: Postgres restarted at 30 %; ${total} runs in ${seconds.toFixed(1)} s, all stored once`)
+  })
+
+  it("runs a fork design: every run continues the burn-in's checkpoint, the tables equal a local sweep's", async () => {
+    const dir = tempDir()
+    const file = writeJson(dir, "fork.json", smallExperiment({
+      name: "cluster-fork",
+      scenario: baseScenario({ ticks: 60, recordEvery: 10, interventions: [{ kind: "meditation", start: 35, duration: 5 }] }),
+      fork: { at: 30 },
+      factors: [{ path: "interventions[0].depth", values: [0.2, 0.9] }]
+    }))
+    // runners of the tests before may still serve; the runs wait in Postgres until some runner takes them
+    runner()
+    const collected = join(dir, "fork.duckdb")
+    // the burn-in's checkpoint goes beside the collected store; the runner reads it there
+    const sweep = kiln(["sweep", file, "--cluster", pg.url, "--collect", collected])
+    expect(await sweep.exited, sweep.log()).toBe(0)
+    const reference = join(dir, "local.duckdb")
+    await Effect.runPromise(runSweep(expandDesign(loadExperiment(file)), { db: reference, workers: 0 }))
+    expect(await resultTables(collected)).toEqual(await resultTables(reference))
+    expect(existsSync(burnInPath(expandDesign(loadExperiment(file)), collected))).toBe(true)
+    const rows = await query(collected, "SELECT count(DISTINCT energy_mean) AS n FROM metrics WHERE tick = 30")
+    expect(rows).toEqual([{ n: 1 }])
   })
 
   it("stores failed runs once, exits 1, and submits nothing when run again", async () => {

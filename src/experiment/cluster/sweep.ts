@@ -1,12 +1,14 @@
 // A sweep on a cluster: the design's runs submitted as persisted messages (one per run, keyed by experiment and run
 // id), progress followed in kiln_outcomes, and the outcomes collected into the usual DuckDB store.
 import { existsSync } from "node:fs"
+import { resolve } from "node:path"
 import { Effect } from "effect"
 import { RunnerStorage } from "effect/cluster"
 import { InputError, RunError } from "../../errors.js"
 import type { Design, PlannedRun } from "../design.js"
 import { checkMeta, readMeta, Store } from "../store.js"
-import { jobOf, type SweepProgress } from "../sweep.js"
+import { defaultDb, jobOf, type SweepProgress } from "../sweep.js"
+import { ensureBurnIn } from "../fork.js"
 import { checkReachable, clusterLayer, redactUrl } from "./connection.js"
 import { runEntityId, SweepRun } from "./entity.js"
 import { countOutcomes, ensureOutcomesTable, outcomesSince, readOutcomes, type OutcomeStatus } from "./outcomes.js"
@@ -19,6 +21,8 @@ export interface ClusterSweepOptions {
   readonly onProgress?: (p: SweepProgress) => void
   /** called with what is worth telling: no runner yet, Postgres unreachable (once per outage), runs of another Kiln version */
   readonly onWarning?: (message: string) => void
+  /** a fork design's burn-in checkpoint goes beside this file (default: the experiment's default DB) */
+  readonly beside?: string
 }
 
 export interface ClusterSweepSummary extends SweepProgress {
@@ -31,14 +35,17 @@ const progressOf = (total: number, skipped: number, finished: number, failed: nu
   return { total, skipped, finished, failed, seconds, runsPerSecond: seconds > 0 ? finished / seconds : 0 }
 }
 
-/** Sends every run without a stored outcome; a run already sent is the same message again, which storage ignores. */
-const submit = (design: Design, runs: ReadonlyArray<PlannedRun>) =>
+/**
+ * Sends every run without a stored outcome; a run already sent is the same message again, which storage ignores.
+ * A fork design's runs carry the burn-in checkpoint's path: runners read it there (a shared filesystem).
+ */
+const submit = (design: Design, runs: ReadonlyArray<PlannedRun>, burnIn: string | undefined) =>
   Effect.gen(function* () {
     const client = yield* SweepRun.client
     const experiment = design.identity
     yield* Effect.forEach(
       runs,
-      (run) => client(runEntityId(experiment, run.runId)).run({ experiment, job: jobOf(design, run) }, { discard: true }),
+      (run) => client(runEntityId(experiment, run.runId)).run({ experiment, job: jobOf(design, run, 1, burnIn) }, { discard: true }),
       { concurrency: 8, discard: true }
     )
   })
@@ -101,7 +108,11 @@ export const runClusterSweep = (design: Design, o: ClusterSweepOptions): Effect.
     yield* ensureOutcomesTable
     const stored = new Map((yield* outcomesSince(design.identity, 0)).map((s) => [s.runId, s]))
     const todo = design.runs.filter((r) => !stored.has(r.runId))
-    yield* submit(design, todo)
+    const burnIn = todo.length === 0 ? undefined : yield* Effect.tryPromise({
+      try: () => ensureBurnIn(design, resolve(o.beside ?? defaultDb(design.experiment))),
+      catch: (e) => (e instanceof InputError ? e : new RunError({ message: `kiln: the burn-in of ${design.experiment.file}: ${String(e)}`, cause: e }))
+    })
+    yield* submit(design, todo, burnIn)
     if (todo.length > 0 && (yield* (yield* RunnerStorage.RunnerStorage).getRunners).length === 0) {
       warn(`no runner serves this cluster yet; the runs wait in Postgres until one starts (kiln runner --cluster ${redactUrl(o.url)})`)
     }
