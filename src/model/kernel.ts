@@ -58,7 +58,7 @@ export interface Constants {
 export interface VariationConstants {
   readonly K: number
   readonly forget: number
-  /** chance a transmission to a new carrier drafts a new variant */
+  /** chance a successful transmission (to a new carrier or a refresh) drafts a new variant */
   readonly rate: number
   readonly flip: number
   readonly drop: number
@@ -420,7 +420,8 @@ export class Kernel {
    * carrier of v is refreshed to salience 1 with chance β_v min(1, w); an agent with a free slot takes v with the
    * same chance (without one a newcomer displaces a faded variant, `slotFor`). With chance `rate` (at most once
    * per agent per tick) the receiver's copy is a new variant drafted from v instead of v itself.
-   * Unrefreshed slots decay by δ_v and are freed below `forget` unless the agent hosts the variant. Returns Σ α Δx⁺ (a draft pays its parent's α).
+   * Unrefreshed slots decay by δ_v and are freed below `forget` unless the agent hosts the variant.
+   * Returns Σ α Δx⁺ (a draft pays its parent's α: the parent is what arrived).
    */
   private transmitVariants(i: number): number {
     const { s, x, t } = this

@@ -17,7 +17,7 @@ const TraitSd = Schema.Struct({
 })
 
 const MemeMutation = Schema.Struct({
-  rate: Probability(0.01, "chance that a transmission to a new carrier gives a new variant instead of a copy"),
+  rate: Probability(0.01, "chance that a successful transmission (to a new carrier, or a refresh) leaves the receiver a new variant instead of a copy"),
   flip: Probability(0, "per asserted belief of a new variant: chance its sign flips"),
   drop: Probability(0, "per asserted belief: chance it is no longer asserted (a variant keeps at least one)"),
   add: Probability(0, "per unasserted belief: chance it becomes asserted, with a random sign"),
@@ -27,7 +27,7 @@ const MemeMutation = Schema.Struct({
 })
 
 export const MemeEvolutionSpec = Schema.Struct({
-  capacity: param(4096, "live variants the variant table holds; when it is full a mutation gives a faithful copy", {
+  capacity: param(4096, "rows of the variant table (live variants, founders included); when it is full a mutation gives a faithful copy", {
     int: true, min: 1, max: 1 << 20
   }),
   slots: param(4, "variants one agent can carry at once", { int: true, min: 1, max: 64 }),
