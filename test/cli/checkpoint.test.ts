@@ -2,7 +2,7 @@
 // resumed ends with the same output files, byte for byte, as a run never interrupted (1 and 2 threads); forks
 // branch at a kept checkpoint; what cannot be resumed or forked is refused with exit 2 and a reason.
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -64,6 +64,29 @@ describe("kiln run --checkpoint-every, kill -9, kiln resume", () => {
       expect(again.stderr).not.toMatch(/\n\s+at /)
     })
   }
+})
+
+describe("kiln resume refuses", () => {
+  it("a checkpoint of another scenario than the run's, and a run made without checkpoints (exit 2, the reason)", () => {
+    const dir = temp()
+    // an interrupted run: its manifest says running; then another run's checkpoint is put in its place
+    const a = kiln([...runArgs(join(dir, "a"), 1, 40), "--checkpoint-every", "20"])
+    expect(a.status, a.stderr).toBe(0)
+    const b = kiln([...runArgs(join(dir, "b"), 1, 40), "--checkpoint-every", "20", "--set", "energy.gamma=0.3"])
+    expect(b.status, b.stderr).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(dir, "a", "manifest.json"), "utf8"))
+    writeFileSync(join(dir, "a", "manifest.json"), JSON.stringify({ ...manifest, status: "running" }))
+    copyFileSync(join(dir, "b", "checkpoint.kiln"), join(dir, "a", "checkpoint.kiln"))
+    const other = kiln(["resume", join(dir, "a")])
+    expect(other.status).toBe(2)
+    expect(other.stderr).toContain("checkpoint.kiln is of another scenario than this run's manifest")
+    expect(kiln(["run", scenario, "--ticks", "5", "--quiet", "--out", join(dir, "plain")]).status).toBe(0)
+    const plain = JSON.parse(readFileSync(join(dir, "plain", "manifest.json"), "utf8"))
+    writeFileSync(join(dir, "plain", "manifest.json"), JSON.stringify({ ...plain, status: "running" }))
+    const none = kiln(["resume", join(dir, "plain")])
+    expect(none.status).toBe(2)
+    expect(none.stderr).toContain("was not run with --checkpoint-every")
+  })
 })
 
 describe("kiln fork", () => {
