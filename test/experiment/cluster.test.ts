@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { expandDesign } from "../../src/experiment/design.js"
 import { burnInPath } from "../../src/experiment/fork.js"
 import { loadExperiment, withRunCounts } from "../../src/experiment/load.js"
@@ -74,6 +74,12 @@ describe("sweeps on a cluster", () => {
   beforeAll(async () => {
     pg = await startPostgres()
   })
+  // Runners a test leaves running (one that failed half-way) would hold shards in the next: stop them, handing back.
+  afterEach(async () => {
+    const alive = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null)
+    for (const p of alive) p.child.kill("SIGTERM")
+    await Promise.all(alive.map((p) => p.exited))
+  })
   afterAll(() => {
     for (const p of processes) if (p.child.exitCode === null) p.child.kill("SIGKILL")
     pg?.stop()
@@ -100,17 +106,25 @@ describe("sweeps on a cluster", () => {
     expect(await onceEach(collected)).toEqual([{ runs: total, distinct_runs: total, done: total }])
     expect(await tables(collected)).toEqual(await tables(reference))
 
-    const byRunner = await pgQuery<{ runner: string; runs: string }>(pg.url, "SELECT runner, count(*)::text AS runs FROM kiln_outcomes GROUP BY runner")
-    const runsOf = (k: Kiln) => Number(byRunner.find((r) => r.runner.endsWith(`:${k.child.pid}`))?.runs ?? 0)
-    expect(runsOf(late!), late!.log()).toBeGreaterThan(0)
+    const runsBy = async () => {
+      const byRunner = await pgQuery<{ runner: string; runs: string }>(pg.url, "SELECT runner, count(*)::text AS runs FROM kiln_outcomes GROUP BY runner")
+      return (k: Kiln) => Number(byRunner.find((r) => r.runner.endsWith(`:${k.child.pid}`))?.runs ?? 0)
+    }
+    const runsOf = await runsBy()
     const rest = [runners[1], runners[2], late!]
     await waitFor("the survivors and the new runner to hold every shard", () => shardsSettled(pg.url, 3))
+    // The runner that joined takes work. Whether the first sweep left it any depends on timing (the survivors may
+    // finish the dead runner's runs first), so a second sweep, sent once it holds its shards, must land partly on it.
+    const second = kiln(["sweep", file, "--seed", "3", "--cluster", pg.url, "--collect", join(dir, "second.duckdb")])
+    expect(await second.exited, second.log()).toBe(0)
+    const lateRuns = (await runsBy())(late!)
+    expect(lateRuns, late!.log()).toBeGreaterThan(runsOf(late!))
     for (const k of rest) k.child.kill("SIGTERM")
     // a stopped runner hands its shards back and exits with 128 + SIGTERM's number
     expect(await Promise.all(rest.map((k) => k.exited))).toEqual([143, 143, 143])
     console.log(
       `cluster: ${total} runs in ${seconds.toFixed(1)} s; runner killed at 40 % after ${runsOf(runners[0])} runs; ` +
-        `survivors ${runsOf(runners[1])} + ${runsOf(runners[2])}, the runner started then ${runsOf(late!)}`
+        `survivors ${runsOf(runners[1])} + ${runsOf(runners[2])}, the runner started then ${runsOf(late!)} (${lateRuns - runsOf(late!)} of the second sweep)`
     )
   })
 
@@ -142,7 +156,6 @@ describe("sweeps on a cluster", () => {
       fork: { at: 30 },
       factors: [{ path: "interventions[0].depth", values: [0.2, 0.9] }]
     }))
-    // runners of the tests before may still serve; the runs wait in Postgres until some runner takes them
     runner()
     const collected = join(dir, "fork.duckdb")
     // the burn-in's checkpoint goes beside the collected store; the runner reads it there
