@@ -4,6 +4,7 @@ import { hashUniform } from "../rng.js"
 import { optionalContent, param, Probability, strength } from "../../scenario/fields.js"
 import { ritualEvolutionOf, type RitualEvolution } from "../evolution/rituals.js"
 import type { World } from "../world.js"
+import type { Inputs } from "../state.js"
 import { addContent, contentField, type ContentField } from "./content.js"
 import { defineIntervention, type Apply, type InterventionKind, type Member, type Scheduled, type Setup } from "./kind.js"
 
@@ -65,13 +66,7 @@ const fixedRitual = (iv: Ritual, { world: w, agents, k }: Setup): Apply => {
       for (let j = 0; j < count; j++) if (w.graph.group[attending[j]] === g) present++
       sync = size > 0 ? present / size : 0
     }
-    x.bond[r] = iv.bond
-    for (let j = 0; j < count; j++) {
-      const i = attending[j]
-      x.heat[i] += iv.alpha * sync
-      x.ritual[i] = r
-      addContent(x.field, i, B, cf)
-    }
+    attend(x, B, r, iv.bond, attending, count, iv.alpha * sync, cf)
   }
 }
 
@@ -102,15 +97,22 @@ const evolvingRitual = (iv: Ritual, { world: w, k }: Setup, evolution: RitualEvo
       if (iv.attendance >= 1 || hashUniform(seed, t, i, k) < iv.attendance) attending[count++] = i
     }
     const sync = size > 0 ? count / size : 0
-    x.bond[r] = iv.bond
-    for (let j = 0; j < count; j++) {
-      const i = attending[j]
-      x.heat[i] += lineage.alpha * sync
-      x.ritual[i] = r
-      addContent(x.field, i, B, cf)
-    }
+    attend(x, B, r, iv.bond, attending, count, lineage.alpha * sync, cf)
   }
   return { apply, phaseAt: (t) => evolution.phaseAt(e, t) }
+}
+
+/** The attendees attending[0..count) of ritual r gain `heat`, take its content field and bond with each other. */
+const attend = (
+  x: Inputs, B: number, r: number, bond: number, attending: Int32Array, count: number, heat: number, cf: ContentField
+): void => {
+  x.bond[r] = bond
+  for (let j = 0; j < count; j++) {
+    const i = attending[j]
+    x.heat[i] += heat
+    x.ritual[i] = r
+    addContent(x.field, i, B, cf)
+  }
 }
 
 /** A lineage's content (±1 per asserted belief) as a field of the given strength. */
