@@ -3,24 +3,10 @@
 import { decodeScenario } from "../dist/scenario/load.js"
 import { prepareWorld } from "../dist/run/simulation.js"
 import { Engine } from "../dist/model/engine.js"
+import { B, kernelScenario } from "./scenario.mjs"
 
 const [agents = 100000, ticks = 10, mode = "hot"] = process.argv.slice(2).map((v, i) => (i < 2 ? Number(v) : v))
-const B = 16
-// Hot: energy 5 with theta 0 makes every agent fully plastic (worst case: Hebbian on every pair each tick).
-// Cold: energy 0.5 below theta 1: heat-bath updates at T = 0.5, rigid networks.
-const energy = mode === "hot" ? { rest: 5, gamma: 0, surprise: 0 } : { rest: 0.5, gamma: 0, surprise: 0 }
-const plasticity = mode === "hot" ? { theta: 0, saturation: 1 } : { theta: 1, saturation: 3 }
-const s = decodeScenario({
-  name: `kernel-${mode}`,
-  ticks,
-  graph: { kind: "barabasiAlbert", n: agents, m: 5 },
-  beliefs: Array.from({ length: B }, (_, a) => ({ name: `b${a}` })),
-  prior: { sd: 0.3, noise: 0.1 },
-  social: { conformity: 0.2 },
-  energy,
-  plasticity
-})
-const engine = new Engine(prepareWorld(s))
+const engine = new Engine(prepareWorld(decodeScenario(kernelScenario(agents, ticks, mode))))
 engine.step() // warm up the JIT
 const t0 = process.hrtime.bigint()
 for (let t = 0; t < ticks; t++) engine.step()

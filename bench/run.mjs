@@ -10,9 +10,20 @@ const node = (script, args) =>
 
 const log = (s) => process.stderr.write(s + "\n")
 
-log("kernel: 100,000 agents, B = 16, Barabási–Albert m = 5, one thread")
-const hot = node("kernel.mjs", [100_000, 10, "hot"])
-const cold = node("kernel.mjs", [100_000, 10, "cold"])
+// The JavaScript kernel beside the C reference (bench/ref/), same world, one thread; ratio = JS / C updates/s.
+const kernels = []
+for (const agents of [100_000, 1_000_000]) {
+  for (const mode of ["hot", "cold"]) {
+    const ticks = agents > 100_000 ? 3 : 10
+    log(`kernel: ${agents} agents, B = 16, Barabási–Albert m = 5, ${mode}, one thread, JavaScript and C`)
+    const js = node("kernel.mjs", [agents, ticks, mode])
+    const c = node("ref.mjs", [agents, ticks, mode])
+    kernels.push({ agents, mode, js: js.updates_per_s, c: c.updates_per_s ?? null, ratio: c.updates_per_s ? js.updates_per_s / c.updates_per_s : null, skipped: c.skipped })
+  }
+}
+const kernelAt = (agents, mode) => kernels.find((k) => k.agents === agents && k.mode === mode)
+const hot = { updates_per_s: kernelAt(100_000, "hot").js }
+const cold = { updates_per_s: kernelAt(100_000, "cold").js }
 
 const sizes = [
   { agents: 10_000, ticks: 100 },
@@ -43,6 +54,7 @@ const result = {
   cores: availableParallelism(),
   kernel_updates_per_s: hot.updates_per_s,
   kernel_updates_per_s_cold: cold.updates_per_s,
+  kernel_vs_c: kernels,
   ticks_per_s: Object.fromEntries(sizes.map((s) => [s.agents, { 1: at(s.agents, 1).ticks_per_s, 2: at(s.agents, 2).ticks_per_s }])),
   speedup: Object.fromEntries(sizes.map((s) => [s.agents, at(s.agents, 2).ticks_per_s / at(s.agents, 1).ticks_per_s])),
   bytes_per_agent: million.peak_rss_bytes / 1_000_000,
@@ -56,6 +68,12 @@ writeFileSync(new URL("results/latest.json", here), JSON.stringify(result, null,
 const f = (v, d = 2) => (v >= 1e5 ? v.toExponential(2) : v.toFixed(d))
 console.log(`kernel updates/s (hot, worst case)   ${f(hot.updates_per_s)}`)
 console.log(`kernel updates/s (cold)              ${f(cold.updates_per_s)}`)
+console.log("kernel vs C reference (gcc -O3 -march=native), updates/s, one thread")
+console.log("agents      mode  JavaScript  C           ratio JS/C")
+for (const k of kernels) {
+  const c = k.c === null ? `skipped: ${k.skipped}` : `${f(k.c).padEnd(12)}${f(k.ratio)}`
+  console.log(`${String(k.agents).padEnd(12)}${k.mode.padEnd(6)}${f(k.js).padEnd(12)}${c}`)
+}
 console.log("agents      ticks/s 1 thread  ticks/s 2 threads  speedup")
 for (const s of sizes) {
   console.log(`${String(s.agents).padEnd(12)}${f(at(s.agents, 1).ticks_per_s).padEnd(18)}${f(at(s.agents, 2).ticks_per_s).padEnd(19)}${f(result.speedup[s.agents])}`)
