@@ -15,6 +15,8 @@ import { isRecorded } from "../run/loop.js"
 import { fixedParts } from "../run/checkpoint.js"
 import { baseJson, throwIssues, trySetPath, type Experiment } from "./load.js"
 import type { FactorT } from "./schema.js"
+import { MAX_SOBOL_FACTORS, saltelliDesign } from "./sensitivity/saltelli.js"
+import { morrisDesign } from "./sensitivity/morris.js"
 
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
 export type ColumnType = "BIGINT" | "DOUBLE" | "BOOLEAN" | "VARCHAR"
@@ -23,7 +25,7 @@ export type ColumnType = "BIGINT" | "DOUBLE" | "BOOLEAN" | "VARCHAR"
 export interface FactorColumn {
   readonly name: string
   readonly type: ColumnType
-  /** "values" | "range" | "sample" | "conditions" */
+  /** "values" | "range" | "sample" | "conditions", or "design" for a sobol or morris sample's structure columns */
   readonly kind: string
   /** index of the factor in the experiment file */
   readonly factor: number
@@ -84,7 +86,20 @@ const MAX_POINTS = 100_000
 interface Level {
   readonly values: Record<string, Json>
   readonly set: ReadonlyArray<readonly [string, Json]>
+  /** a sensitivity design's place of the point (sobol/A/3, morris/5/2): part of its identity, as two places may run one scenario */
+  readonly role?: string
 }
+
+/**
+ * The structure columns of sensitivity designs, stored in `runs` beside the factor columns so `kiln analyze` can
+ * rebuild the design: which matrix (A, B, AB), which row j and which factor i a Saltelli point is; which trajectory
+ * and step a Morris point is and which factor the step moved.
+ */
+export const SOBOL_COLUMNS = { block: "sobol_block", row: "sobol_row", factor: "sobol_factor" } as const
+export const MORRIS_COLUMNS = { trajectory: "morris_trajectory", step: "morris_step", factor: "morris_factor" } as const
+
+/** Morris's grid: levels per range unless the sample gives its own. */
+export const DEFAULT_MORRIS_LEVELS = 4
 
 // ---------------------------------------------------------------- hashing
 
@@ -177,6 +192,8 @@ const levelsOf = (f: FactorT, i: number, seed: number, fail: (path: string, mess
         fail(`${at}.sample.ranges.${path}`, "expected integer from and to with int: true")
       }
     }
+    if (kind === "sobol" || kind === "morris") return sensitivityLevels(f.sample, i, seed, fail)
+    if (f.sample.levels !== undefined) fail(`${at}.sample.levels`, `levels applies to morris samples only, not ${kind}`)
     // Random draws come from a stream keyed by the ranges alone, so raising count appends points.
     const stream = makeStream(seed, hash32(stableJson(kind === "random" ? { kind, ranges } : { kind, ranges, count })))
     const u: number[][] = Array.from({ length: count }, () => new Array<number>(entries.length))
@@ -217,6 +234,84 @@ const levelsOf = (f: FactorT, i: number, seed: number, fail: (path: string, mess
   }
 }
 
+type SampleT = Extract<FactorT, { sample: unknown }>["sample"]
+
+/**
+ * A sobol sample's Saltelli design or a morris sample's trajectories: the ranges' columns plus the structure columns,
+ * each point a level (the product with other factors is refused by expandDesign).
+ */
+const sensitivityLevels = (sample: SampleT, i: number, seed: number, fail: (path: string, message: string) => void): FactorLevels => {
+  const at = `factors[${i}].sample`
+  const { kind, count, ranges } = sample
+  const entries = Object.entries(ranges)
+  const k = entries.length
+  const names = kind === "sobol" ? SOBOL_COLUMNS : MORRIS_COLUMNS
+  const empty = { columns: [], levels: [], paths: entries.map(([p]) => p) }
+  const before = { n: 0 }
+  const problem = (path: string, message: string) => {
+    before.n++
+    fail(path, message)
+  }
+  for (const [path, r] of entries) {
+    const name = r.name ?? columnOfPath(path)
+    if ((Object.values(names) as string[]).includes(name)) problem(`${at}.ranges.${path}`, `column "${name}" is a ${kind} design column; give the range another name`)
+  }
+  if (kind === "sobol") {
+    if (sample.levels !== undefined) problem(`${at}.levels`, "levels applies to morris samples only, not sobol")
+    if (k === 1) problem(`${at}.ranges`, `expected at least two ranges for Sobol indices (with one, its first-order and total index are both 1), got ${k}`)
+    if (k > MAX_SOBOL_FACTORS) problem(`${at}.ranges`, `expected at most ${MAX_SOBOL_FACTORS} ranges (the Sobol sequence has ${2 * MAX_SOBOL_FACTORS} dimensions: A and B take 2 per range), got ${k}`)
+    if ((count & (count - 1)) !== 0) {
+      const lo = 2 ** Math.floor(Math.log2(count))
+      problem(`${at}.count`, `expected a power of two (Sobol points are balanced in blocks of 2^m), got ${count}; use ${lo} or ${2 * lo}`)
+    }
+  } else {
+    const levels = sample.levels ?? DEFAULT_MORRIS_LEVELS
+    if (levels % 2 !== 0) problem(`${at}.levels`, `expected an even number of levels (2, 4, 6, …): only then does the jump p/(2(p − 1)) land on the grid; got ${levels}`)
+    for (const [path, r] of entries) {
+      if (r.int && r.to - r.from < levels - 1) {
+        problem(`${at}.ranges.${path}`, `an integer range needs at least ${levels} values for ${levels} levels; widen it or lower levels`)
+      }
+    }
+  }
+  if (before.n > 0) return empty
+  const columns: FactorColumn[] = entries.map(([path, r]) => ({
+    name: r.name ?? columnOfPath(path), type: r.int ? "BIGINT" : "DOUBLE", json: false, kind: "sample", factor: i, paths: [path]
+  }))
+  const design = (name: string, type: ColumnType): FactorColumn => ({ name, type, json: false, kind: "design", factor: i, paths: [] })
+  const value = (u: number, r: (typeof entries)[number][1]): number =>
+    kind === "sobol"
+      ? r.int ? Math.min(r.to, r.from + Math.floor(u * (r.to - r.from + 1))) : r.from + u * (r.to - r.from)
+      : r.int ? Math.round(r.from + u * (r.to - r.from)) : clean(r.from + u * (r.to - r.from))
+  const level = (u: Float64Array, extra: Record<string, Json>, role: string): Level => {
+    const values: Record<string, Json> = {}
+    const set: Array<readonly [string, Json]> = []
+    entries.forEach(([path, r], d) => {
+      const v = value(u[d], r)
+      values[columns[d].name] = v
+      set.push([path, v])
+    })
+    return { values: { ...values, ...extra }, set, role }
+  }
+  if (kind === "sobol") {
+    const levels = saltelliDesign(count, k).map((p) =>
+      level(p.u, {
+        [SOBOL_COLUMNS.block]: p.block, [SOBOL_COLUMNS.row]: p.row,
+        ...(p.factor === undefined ? {} : { [SOBOL_COLUMNS.factor]: columns[p.factor].name })
+      }, `sobol/${p.block}/${p.row}${p.factor === undefined ? "" : `/${p.factor}`}`))
+    const structure = [design(SOBOL_COLUMNS.block, "VARCHAR"), design(SOBOL_COLUMNS.row, "BIGINT"), design(SOBOL_COLUMNS.factor, "VARCHAR")]
+    return { columns: [...columns, ...structure], levels, paths: entries.map(([p]) => p) }
+  }
+  const p = sample.levels ?? DEFAULT_MORRIS_LEVELS
+  // trajectories come from a stream keyed by the ranges and levels, so raising count appends trajectories
+  const levels = morrisDesign(count, k, p, seed, hash32(stableJson({ kind, ranges, levels: p }))).map((q) =>
+    level(q.u, {
+      [MORRIS_COLUMNS.trajectory]: q.trajectory, [MORRIS_COLUMNS.step]: q.step,
+      ...(q.factor === undefined ? {} : { [MORRIS_COLUMNS.factor]: columns[q.factor].name })
+    }, `morris/${q.trajectory}/${q.step}`))
+  const structure = [design(MORRIS_COLUMNS.trajectory, "BIGINT"), design(MORRIS_COLUMNS.step, "BIGINT"), design(MORRIS_COLUMNS.factor, "VARCHAR")]
+  return { columns: [...columns, ...structure], levels, paths: entries.map(([p]) => p) }
+}
+
 const overlaps = (a: string, b: string): boolean =>
   a === b || b.startsWith(a + ".") || b.startsWith(a + "[") || a.startsWith(b + ".") || a.startsWith(b + "[")
 
@@ -240,6 +335,13 @@ export const expandDesign = (experiment: Experiment): Design => {
   }
   const factors = spec.factors.map((f, i) => levelsOf(f, i, spec.seed, fail))
   const columns = factors.flatMap((f) => f.columns)
+  // a sensitivity design is its own design: crossed with arms or values its structure would no longer hold
+  spec.factors.forEach((f, i) => {
+    if ("sample" in f && (f.sample.kind === "sobol" || f.sample.kind === "morris") && spec.factors.length > 1) {
+      fail(`factors[${i}]`, `a ${f.sample.kind} sample must be the experiment's only factor (got ${spec.factors.length} factors); ` +
+        "fix the other fields with set, or run one experiment per arm")
+    }
+  })
   // columns and paths must be distinct, and never taken by the runs table itself
   const names = new Map<string, number>()
   for (const c of columns) {
@@ -275,6 +377,7 @@ export const expandDesign = (experiment: Experiment): Design => {
   combos.forEach((levels, index) => {
     const values: Record<string, Json> = Object.assign({}, ...levels.map((l) => l.values))
     const overrides = levels.flatMap((l) => l.set)
+    const role = levels.map((l) => l.role).filter((r) => r !== undefined).join("/")
     const json = structuredClone(base)
     for (const [path, v] of overrides) {
       const problem = trySetPath(json, path, structuredClone(v))
@@ -298,7 +401,9 @@ export const expandDesign = (experiment: Experiment): Design => {
       fail(f >= 0 ? `factors[${f}]` : "factors", `the scenario of ${describePoint(values)} is invalid: ${e.path ? `at ${e.path}: ` : ""}${e.message}`)
       return
     }
-    const content = spec.seeds === "common" ? scenarioHash(scenario) : labelHash(values, overrides)
+    const content = spec.seeds === "common"
+      ? role === "" ? scenarioHash(scenario) : sha256(`${scenarioHash(scenario)}/${role}`)
+      : labelHash(values, overrides)
     const id = content.slice(0, 16)
     if (ids.has(id)) {
       const same = spec.seeds === "common" ? "runs the same scenario as" : "repeats"

@@ -48,10 +48,13 @@ export const SampleRange = Schema.Struct({
 
 export const SampleFactor = Schema.Struct({
   sample: Schema.Struct({
-    kind: Schema.Literals(["random", "lhs"]).annotate({
-      description: "random: independent uniform draws (raising count keeps earlier points); lhs: Latin hypercube"
+    kind: Schema.Literals(["random", "lhs", "sobol", "morris"]).annotate({
+      description: "random: independent uniform draws (raising count keeps earlier points); lhs: Latin hypercube; " +
+        "sobol: a Saltelli design for Sobol indices (count N, a power of two: N·(k + 2) points); " +
+        "morris: count elementary-effects trajectories of k + 1 points each (kiln analyze)"
     }),
-    count: Int(1, "number of points drawn"),
+    count: Int(1, "number of points drawn (sobol: N, the rows of A and B; morris: the trajectories)"),
+    levels: Schema.optionalKey(Int(2, "morris only: the grid's levels per range, an even number (default 4)")),
     ranges: Schema.Record(FieldPath, SampleRange).annotate({ description: "{ path: { from, to, int? } }" })
   })
 }).annotate({ title: "sample", description: "points drawn from ranges of several fields at once" })
