@@ -60,3 +60,6 @@ export { serveRun, serveLive, type ServeOptions } from "./serve/index.js"
 
 // # Experiments
 export * from "./experiment/api.js"
+
+// # Calibration (ABC-SMC)
+export * from "./experiment/calibrate/index.js"

@@ -13,6 +13,7 @@ import { loadScenarioWithPlugins } from "../run/plugins.js"
 import { worldColumns } from "../model/engine.js"
 import { experimentCommands } from "./experiment.js"
 import { runner } from "./cluster.js"
+import { calibrateCommand } from "./calibrate.js"
 import { decodeStopRules, experimentJsonSchema } from "../experiment/load.js"
 import type { StopRule } from "../run/stop-rules.js"
 import { runDirFlags, serve } from "./serve.js"
@@ -46,6 +47,10 @@ const run = Command.make(
       Flag.withDescription(`end the run at the first record where a stop rule holds, written as in an experiment file: --stop '{"kind":"steady","metric":"energy_mean","ticks":50}' (repeatable)`)
     ),
     serve: Flag.Boolean("serve").pipe(Flag.withDefault(false), Flag.withDescription("watch the run live in the browser viewer (implies --frames; keeps serving until Ctrl-C)")),
+    graphJson: Flag.Boolean("graph-json").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("also write graph.json above 100,000 agents (smaller graphs always get it; edges.parquet holds the graph at any size)")
+    ),
     ...checkpointFlags
   },
   (o) =>
@@ -72,7 +77,7 @@ const run = Command.make(
       const done = yield* runToDir({
         world, threads, stop, out: Option.getOrElse(o.out, () => defaultRunDir(world)),
         target: { overwrite: o.overwrite, beside: Option.isNone(o.out) }, label: world.scenario.name, quiet: o.quiet, frames: o.frames,
-        ...(checkpoint ? { checkpoint } : {})
+        graphJson: o.graphJson, ...(checkpoint ? { checkpoint } : {})
       })
       if (!o.quiet) printSummary(world, done)
     })
@@ -150,7 +155,7 @@ const formatNumber = (v: number): string => (Number.isInteger(v) ? String(v) : v
 
 export const kiln = Command.make("kiln").pipe(
   Command.withDescription("Kiln: agent-based simulation of social annealing"),
-  Command.withSubcommands([run, validate, schema, serve, ...checkpointCommands, ...experimentCommands, runner])
+  Command.withSubcommands([run, validate, schema, serve, ...checkpointCommands, ...experimentCommands, calibrateCommand, runner])
 )
 
 
