@@ -20,6 +20,7 @@ import { runDirFlags, serve } from "./serve.js"
 import { serveLive } from "../serve/index.js"
 import { checkpointCommands, checkpointFlags, checkpointOption } from "./checkpoint.js"
 import { runToDir } from "./run-to-dir.js"
+import { analyze } from "./analyze.js"
 
 const scenarioArg = Argument.String("scenario").pipe(Argument.withDescription("scenario file (JSON)"))
 const setFlag = Flag.String("set").pipe(
@@ -155,7 +156,7 @@ const formatNumber = (v: number): string => (Number.isInteger(v) ? String(v) : v
 
 export const kiln = Command.make("kiln").pipe(
   Command.withDescription("Kiln: agent-based simulation of social annealing"),
-  Command.withSubcommands([run, validate, schema, serve, ...checkpointCommands, ...experimentCommands, calibrateCommand, runner])
+  Command.withSubcommands([run, validate, schema, serve, ...checkpointCommands, ...experimentCommands, calibrateCommand, analyze, runner])
 )
 
 

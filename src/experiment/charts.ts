@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { InputError } from "../errors.js"
 import type { FactorColumn } from "./design.js"
+import type { MorrisAnalysis, SobolAnalysis } from "./sensitivity/analyze.js"
 import { closeDb, columnNames, ident, literal, openDb, readMetaFrom, readRows } from "./store.js"
 
 /** One point of a time series: mean and 95% interval over replicates of a group at a tick. */
@@ -250,5 +251,62 @@ export const factorNamed = (r: Results, name: string, file: string): FactorColum
 export const checkMetric = (r: Results, metric: string, file: string): void => {
   if (!r.metrics.includes(metric)) {
     throw new InputError({ file, path: "--metric", message: `unknown metric "${metric}" (known: ${r.metrics.join(", ")})` })
+  }
+}
+
+// ---------------------------------------------------------------- sensitivity indices
+
+/** Sobol indices as bars (first-order and total side by side per factor) with the bootstrap intervals as whiskers. */
+export const sobolSpec = (a: SobolAnalysis, size: Size = {}): VegaLiteSpec => {
+  const values = a.indices.flatMap((x) => [
+    { factor: x.factor, index: "S1 (first order)", value: x.S1, lo: x.S1_lo, hi: x.S1_hi },
+    { factor: x.factor, index: "ST (total)", value: x.ST, lo: x.ST_lo, hi: x.ST_hi }
+  ])
+  const whiskers = values.every((v) => Number.isFinite(v.lo) && Number.isFinite(v.hi))
+  return {
+    title: {
+      text: `Sobol indices of ${a.metric}`,
+      subtitle: `${a.rows} rows × ${a.indices.length + 2} points; bars: Jansen estimates; whiskers: ${Number((a.conf * 100).toPrecision(6))}% bootstrap intervals`
+    },
+    width: size.width ?? 300,
+    height: size.height ?? 200,
+    data: { values },
+    encoding: {
+      x: { field: "factor", type: "nominal", title: null, axis: { labelAngle: 0 }, sort: null },
+      xOffset: { field: "index", type: "nominal" },
+      color: { field: "index", type: "nominal", title: null, legend: { orient: "top" } }
+    },
+    layer: [
+      {
+        mark: { type: "bar" },
+        encoding: {
+          y: { field: "value", type: "quantitative", title: "index" },
+          tooltip: [{ field: "factor" }, { field: "index" }, { field: "value", format: ".3f" }, { field: "lo", format: ".3f" }, { field: "hi", format: ".3f" }]
+        }
+      },
+      ...(whiskers ? [{ mark: { type: "rule", color: "black" }, encoding: { y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } }] : [])
+    ]
+  }
+}
+
+/** Morris effects: σ against μ* per factor, labelled, with μ*'s bootstrap interval as a horizontal whisker. */
+export const morrisSpec = (a: MorrisAnalysis, size: Size = {}): VegaLiteSpec => {
+  const values = a.effects.map((e) => ({ factor: e.factor, mu_star: e.mu_star, sigma: Number.isFinite(e.sigma) ? e.sigma : 0, mu: e.mu, lo: e.mu_star_lo, hi: e.mu_star_hi }))
+  const whiskers = values.every((v) => Number.isFinite(v.lo) && Number.isFinite(v.hi))
+  const x = { field: "mu_star", type: "quantitative", title: "μ* (mean |elementary effect|)" }
+  const y = { field: "sigma", type: "quantitative", title: "σ (sd of the effects)" }
+  return {
+    title: { text: `Morris effects on ${a.metric}`, subtitle: `${a.trajectories} trajectories, ${a.levels} levels; effects per whole range of each factor` },
+    width: size.width ?? 300,
+    height: size.height ?? 200,
+    data: { values },
+    layer: [
+      ...(whiskers ? [{ mark: { type: "rule", color: "#888" }, encoding: { x: { ...x, field: "lo" }, x2: { field: "hi" }, y } }] : []),
+      {
+        mark: { type: "point", filled: true, size: 60 },
+        encoding: { x, y, color: { field: "factor", type: "nominal", legend: null }, tooltip: [{ field: "factor" }, { field: "mu", format: ".4g" }, { field: "mu_star", format: ".4g" }, { field: "sigma", format: ".4g" }] }
+      },
+      { mark: { type: "text", align: "left", dx: 6, dy: -6 }, encoding: { x, y, text: { field: "factor" } } }
+    ]
   }
 }

@@ -3,8 +3,9 @@ import { renameSync, writeFileSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
 import { ensureDir } from "../io/output-dir.js"
 import { InputError } from "../errors.js"
-import { checkMetric, factorNamed, finalSpec, loadResults, timeSpec, type VegaLiteSpec } from "./charts.js"
+import { checkMetric, factorNamed, finalSpec, loadResults, morrisSpec, sobolSpec, timeSpec, type VegaLiteSpec } from "./charts.js"
 import { loadLineages, mullerSpec } from "./muller-chart.js"
+import type { SensitivityAnalysis } from "./sensitivity/analyze.js"
 
 export interface PlotOptions {
   /** the metric to draw */
@@ -83,7 +84,24 @@ export const plotMuller = async (input: string, o: MullerPlotOptions): Promise<s
   return writeChart(mullerSpec(lineages, { top: o.top, width: o.width ?? 640, height: o.height ?? 320 }), o)
 }
 
-const checkOut = (out: string): void => {
+export interface SensitivityPlotOptions {
+  /** .svg or .png */
+  readonly out: string
+  readonly width?: number
+  readonly height?: number
+  /** PNG pixels per SVG pixel (default 2) */
+  readonly scale?: number
+}
+
+/** Draws a sensitivity analysis (Sobol: bars with interval whiskers; Morris: σ against μ*) to `o.out` and returns the file's path. */
+export const plotSensitivity = async (a: SensitivityAnalysis, o: SensitivityPlotOptions): Promise<string> => {
+  checkOut(o.out)
+  const size = { width: o.width ?? 480, height: o.height ?? 280 }
+  return writeChart(a.method === "sobol" ? sobolSpec(a, size) : morrisSpec(a, size), o)
+}
+
+/** Refuses an output that is neither .svg nor .png (before any work is done). */
+export const checkOut = (out: string): void => {
   const ext = extname(out).toLowerCase()
   if (ext !== ".svg" && ext !== ".png") throw new InputError({ file: out, path: "--out", message: "expected a file ending in .svg or .png" })
 }
