@@ -15,8 +15,9 @@ if (!hasGcc()) {
   try {
     const file = join(dir, "world.bin")
     dumpWorld(prepareWorld(decodeScenario(kernelScenario(agents, ticks, mode))), file)
-    const { seconds } = runReference(bin, file, ticks, 1)
-    console.log(JSON.stringify({ mode, agents, ticks, seconds, updates_per_s: (agents * B * ticks) / seconds }))
+    const { seconds, cpu_seconds } = runReference(bin, file, ticks, 1)
+    const updates = agents * B * ticks
+    console.log(JSON.stringify({ mode, agents, ticks, seconds, updates_per_s: updates / seconds, cpu_seconds, updates_per_cpu_s: updates / cpu_seconds }))
   } finally {
     removeDir(dir)
   }

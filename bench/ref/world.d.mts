@@ -12,5 +12,5 @@ export declare const dumpWorld: (world: unknown, file: string) => void
 export declare const readState: (file: string, n: number, B: number, P: number) => ReferenceState
 export declare const hasGcc: () => boolean
 export declare const buildReference: () => { dir: string; bin: string }
-export declare const runReference: (bin: string, worldFile: string, ticks: number, warmup: number, out?: string) => { seconds: number; ticks: number }
+export declare const runReference: (bin: string, worldFile: string, ticks: number, warmup: number, out?: string) => { seconds: number; cpu_seconds: number; ticks: number }
 export declare const removeDir: (dir: string) => void
