@@ -27,6 +27,8 @@ export interface RunToDir {
   readonly label: string
   readonly quiet: boolean
   readonly frames: boolean
+  /** write graph.json whatever the graph's size */
+  readonly graphJson?: boolean
   /** continue from a checkpoint's position (resume, fork) */
   readonly from?: LoopPosition
   /** write a checkpoint every `every` ticks into the run directory (`keep`: every one, for forks) */
@@ -67,7 +69,7 @@ export const runToDir = (o: RunToDir) =>
     const dir = yield* writeRun(
       {
         world, metrics: result.metrics, perAgent: result.perAgent, started, finished: new Date(), workers: o.threads, stopped,
-        carry, notes, ...(viewer ? yield* viewer.outputs : {})
+        carry, notes, ...(o.graphJson ? { graphJson: true } : {}), ...(viewer ? yield* viewer.outputs : {})
       },
       plan.dir,
       checkpoint ? { overwrite: true } : o.target

@@ -2,7 +2,7 @@
 // at chosen recorded ticks, kept as the run table `snapshots` keyed by run_id and tick.
 import type { World } from "../model/world.js"
 import type { RunTable, TableColumn } from "../model/evolution/process.js"
-import { agentTable } from "../io/run-dir.js"
+import { agentColumns } from "../io/run-dir.js"
 
 /** The store types of agents.parquet's columns: small integers (beliefs, plugin arrays) widen to INTEGER. */
 const storeType = (type: string): TableColumn["type"] =>
@@ -16,12 +16,12 @@ export const snapshotRecorder = (ticks: ReadonlyArray<number | "final">) => {
   const rows: unknown[][] = []
   let last = { tick: -1, taken: false }
   const take = (w: World, perAgent: Float64Array, tick: number) => {
-    const agents = agentTable(w, perAgent)
+    const agents = agentColumns(w, perAgent)
     columns = [
       { name: "tick", type: "INTEGER", doc: "the recorded tick" },
-      ...agents.columns.map((name, k) => ({ name, type: storeType(agents.types[k]), doc: "as in agents.parquet" }))
+      ...agents.map((c) => ({ name: c.name, type: storeType(c.type), doc: "as in agents.parquet" }))
     ]
-    for (const row of agents.rows) rows.push([tick, ...row])
+    for (let i = 0; i < w.constants.n; i++) rows.push([tick, ...agents.map((c) => c.value(i))])
   }
   return {
     /** with every recorded row: `perAgent` holds that tick's per-agent values */

@@ -1,4 +1,5 @@
-// A run directory: manifest, metrics (CSV + Parquet), final agents (Parquet) and the graph (graphology JSON).
+// A run directory: manifest, metrics (CSV + Parquet), final agents and edges (Parquet), and for graphs up to
+// 100,000 agents the graph as graphology JSON.
 // Everything is written into a hidden temporary directory that is renamed into place only on success.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -6,6 +7,8 @@ import { Effect } from "effect"
 import { InputError, RunError, formatInputError } from "../errors.js"
 import { cleanStaleTemps, planRunDir, safeName, swapInto, tempDirFor, type RunDirOptions } from "./output-dir.js"
 import { toGraphology } from "../model/graph/graphology.js"
+import type { SocialGraph } from "../model/graph/social-graph.js"
+import { writeParquet, type ParquetColumn, type ParquetType } from "./parquet.js"
 import type { FrameRecorder } from "./frames.js"
 import type { MetricsTable } from "../model/metrics.js"
 import { SLOTS, Slot } from "../model/kernel.js"
@@ -27,8 +30,10 @@ export interface RunRecord {
   readonly stopped?: { readonly tick: number; readonly reason: string }
   /** per-tick node state for the viewer (`--frames`): written as frames.bin */
   readonly frames?: FrameRecorder
-  /** viewer positions, x,y per agent: stored as node attributes x, y in graph.json */
+  /** viewer positions, x,y per agent: columns x, y of agents.parquet (and node attributes in graph.json) */
   readonly layout?: Float32Array
+  /** write graph.json whatever the graph's size (default: only up to GRAPH_JSON_MAX_AGENTS agents) */
+  readonly graphJson?: boolean
   /** files or folders of the directory being replaced that the run keeps (its checkpoints) */
   readonly carry?: ReadonlyArray<string>
   /** more manifest fields (checkpointing, where a fork came from) */
@@ -50,29 +55,40 @@ export const toCsv = (columns: ReadonlyArray<string>, rows: ReadonlyArray<Readon
   return out
 }
 
-/** Agents' final state as a table: id, group (final membership), energy, surprise, one column per belief, hosted memes, attachment. */
-export const agentTable = (w: World, perAgent: Float64Array): { columns: string[]; types: string[]; rows: unknown[][] } => {
+/**
+ * Agents' final state, one row per agent in agent order: id, group (final membership), energy, surprise, one
+ * column per belief, hosted memes, attachment, the dominant meme, plugin state and, with a layout, x and y.
+ */
+export const agentColumns = (w: World, perAgent: Float64Array, layout?: Float32Array): ParquetColumn[] => {
   const { constants: c, state: s, graph } = w
   const memes = w.scenario.memes
-  const columns = ["id", "group", "energy", "surprise", ...w.beliefs.map((b) => `belief_${b.name}`),
-    ...memes.map((m) => `hosts_${m.name}`), ...memes.map((m) => `salience_${m.name}`), "attachment"]
-  const types = ["VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", ...w.beliefs.map(() => "TINYINT"),
-    ...memes.map(() => "BOOLEAN"), ...memes.map(() => "DOUBLE"), "DOUBLE"]
-  const extra = stateColumns(w.plugins)
-  columns.push(...extra.map((e) => e.name))
-  types.push(...extra.map((e) => e.type))
-  const rows: unknown[][] = []
-  const memeColumns = memeValues(w)
-  for (let i = 0; i < c.n; i++) {
-    const row: unknown[] = [graph.keys[i], groupName(w, i), s.energy[i], s.surprise[i]]
-    for (let a = 0; a < c.B; a++) row.push(s.spins[i * c.B + a])
-    row.push(...memeColumns(i))
-    row.push(perAgent[i * SLOTS + Slot.attachment])
-    for (const e of extra) row.push(e.values[i])
-    rows.push(row)
-  }
-  return { columns, types, rows }
+  const salience = memeSalience(w)
+  return [
+    { name: "id", type: "VARCHAR", value: (i) => graph.keys[i] },
+    { name: "group", type: "VARCHAR", value: (i) => groupName(w, i) },
+    { name: "energy", type: "DOUBLE", value: (i) => s.energy[i] },
+    { name: "surprise", type: "DOUBLE", value: (i) => s.surprise[i] },
+    ...w.beliefs.map((b, a): ParquetColumn => ({ name: `belief_${b.name}`, type: "TINYINT", value: (i) => s.spins[i * c.B + a] })),
+    ...memes.map((m, k): ParquetColumn => ({ name: `hosts_${m.name}`, type: "BOOLEAN", value: (i) => (w.memeVariants ? salience(i, k) > 0 : s.hosts[i * c.M + k] === 1) })),
+    ...memes.map((m, k): ParquetColumn => ({ name: `salience_${m.name}`, type: "DOUBLE", value: (i) => salience(i, k) })),
+    { name: "attachment", type: "DOUBLE", value: (i) => perAgent[i * SLOTS + Slot.attachment] },
+    { name: "meme", type: "VARCHAR", value: (i) => dominantMeme(w, i) },
+    ...stateColumns(w.plugins).map((e): ParquetColumn => ({ name: e.name, type: e.type as ParquetType, value: (i) => e.values[i] })),
+    ...(layout
+      ? [
+          { name: "x", type: "FLOAT", value: (i: number) => layout[2 * i] } as const,
+          { name: "y", type: "FLOAT", value: (i: number) => layout[2 * i + 1] } as const
+        ]
+      : [])
+  ]
 }
+
+/** The edges of the social graph: source and target agent (row numbers of agents.parquet) and weight, each edge once. */
+export const edgeColumns = (g: SocialGraph): ParquetColumn[] => [
+  { name: "source", type: "UINTEGER", value: (e) => g.source[e] },
+  { name: "target", type: "UINTEGER", value: (e) => g.target[e] },
+  { name: "weight", type: "FLOAT", value: (e) => g.weight[e] }
+]
 
 /** Agent i's group at the end: its scenario group (which ritual evolution's migration can change), else its graph group. */
 const groupName = (w: World, i: number): string => {
@@ -82,22 +98,16 @@ const groupName = (w: World, i: number): string => {
 }
 
 /**
- * Agent i's hosts_<meme> and salience_<meme> values: whether it hosts each meme and its salience — with meme
- * evolution, whether it carries a variant of the meme's lineage and the highest salience among them.
+ * Agent i's salience of meme k — with meme evolution, the highest salience among the variants of the meme's
+ * lineage it carries (so it carries the lineage when that is above 0).
  */
-const memeValues = (w: World): ((i: number) => unknown[]) => {
+const memeSalience = (w: World): ((i: number, k: number) => number) => {
   const { constants: c, state: s, memeVariants } = w
-  const M = w.scenario.memes.length
-  if (!memeVariants) {
-    return (i) => [...Array.from({ length: M }, (_, m) => s.hosts[i * M + m] === 1), ...s.salience.subarray(i * M, (i + 1) * M)]
-  }
-  return (i) => {
-    const best = new Array<number>(M).fill(0)
-    for (const v of memeVariants.carried(i)) {
-      const root = memeVariants.lineage(v.id).root
-      best[root] = Math.max(best[root], v.salience)
-    }
-    return [...best.map((x) => x > 0), ...best]
+  if (!memeVariants) return (i, k) => s.salience[i * c.M + k]
+  return (i, k) => {
+    let best = 0
+    for (const v of memeVariants.carried(i)) if (memeVariants.lineage(v.id).root === k) best = Math.max(best, v.salience)
+    return best
   }
 }
 
@@ -115,32 +125,13 @@ const dominantMeme = (w: World, i: number): string => {
   return best < 0 ? "" : w.scenario.memes[best].name
 }
 
-/** `<name>.parquet` from a run table, through a temporary CSV. */
-const writeTable = async (table: RunTable, dir: string): Promise<void> => {
-  const csv = join(dir, `.${table.name}.csv`)
-  writeFileSync(csv, toCsv(table.columns.map((c) => c.name), table.rows))
-  await csvToParquet(csv, join(dir, `${table.name}.parquet`), table.columns.map((c) => c.name), table.columns.map((c) => c.type))
-  rmSync(csv)
-}
-
-/** Converts a CSV file to Parquet with explicit column types (DuckDB, one thread: byte-stable output). */
-const csvToParquet = async (csv: string, parquet: string, columns: ReadonlyArray<string>, types: ReadonlyArray<string>) => {
-  // Loaded on use: simulations that never write Parquet do not pay for the database engine.
-  const { DuckDBInstance } = await import("@duckdb/node-api")
-  const db = await DuckDBInstance.create(":memory:", { threads: "1" })
-  const conn = await db.connect()
-  try {
-    const spec = columns.map((c, k) => `'${c.replace(/'/g, "''")}': '${types[k]}'`).join(", ")
-    await conn.run(
-      `COPY (SELECT * FROM read_csv('${csv.replace(/'/g, "''")}', header = true, auto_detect = false, ` +
-        `quote = '"', escape = '"', nullstr = '', columns = {${spec}})) ` +
-        `TO '${parquet.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`
-    )
-  } finally {
-    conn.closeSync()
-    db.closeSync()
-  }
-}
+/** `<name>.parquet` from a run table. */
+const writeTable = (table: RunTable, dir: string): Promise<void> =>
+  writeParquet(
+    join(dir, `${table.name}.parquet`),
+    table.columns.map((c, k) => ({ name: c.name, type: c.type, value: (r) => table.rows[r][k] })),
+    table.rows.length
+  )
 
 /**
  * Writes a run directory atomically: everything goes to `.<dir>.tmp-<pid>` beside it and is renamed to `dir` at
@@ -171,25 +162,46 @@ export const writeRun = (run: RunRecord, dir: string, o: RunDirOptions = {}): Ef
   })
 }
 
+/**
+ * Graphs up to this many agents are also written as graph.json (graphology's format, which other tools read);
+ * larger ones only as edges.parquet, unless the run asks for graph.json.
+ */
+export const GRAPH_JSON_MAX_AGENTS = 100_000
+
+const writesGraphJson = (run: RunRecord): boolean => run.graphJson ?? run.world.constants.n <= GRAPH_JSON_MAX_AGENTS
+
+/** The files a run directory holds, in the order the manifest lists them. */
+const runFiles = (run: RunRecord): string[] => [
+  "metrics.csv", "metrics.parquet", "agents.parquet", "edges.parquet", ...(writesGraphJson(run) ? ["graph.json"] : []),
+  ...worldTables(run.world).map((t) => `${t.name}.parquet`), ...(run.frames ? ["frames.bin"] : []), ...(run.carry ?? [])
+]
+
 const writeContents = async (run: RunRecord, dir: string): Promise<void> => {
   const { world: w, metrics } = run
   writeFileSync(join(dir, "metrics.csv"), toCsv(metrics.columns, metrics.rows))
-  await csvToParquet(join(dir, "metrics.csv"), join(dir, "metrics.parquet"), metrics.columns, metrics.columns.map(() => "DOUBLE"))
-  const agents = agentTable(w, run.perAgent)
-  const agentsCsv = join(dir, ".agents.csv")
-  writeFileSync(agentsCsv, toCsv(agents.columns, agents.rows))
-  await csvToParquet(agentsCsv, join(dir, "agents.parquet"), agents.columns, agents.types)
-  rmSync(agentsCsv)
+  await writeParquet(
+    join(dir, "metrics.parquet"),
+    metrics.columns.map((name, k) => ({ name, type: "DOUBLE", value: (r) => metrics.rows[r][k] })),
+    metrics.rows.length
+  )
+  await writeParquet(join(dir, "agents.parquet"), agentColumns(w, run.perAgent, run.layout), w.constants.n)
+  await writeParquet(join(dir, "edges.parquet"), edgeColumns(w.graph), w.graph.source.length)
+  if (writesGraphJson(run)) writeGraphJson(run, join(dir, "graph.json"))
+  for (const table of worldTables(w)) await writeTable(table, dir)
+  run.frames?.write(dir)
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(run), null, 2) + "\n")
+}
+
+/** graph.json: the graph with each agent's final energy, dominant meme, attachment and layout position. */
+const writeGraphJson = (run: RunRecord, file: string): void => {
+  const w = run.world
   const graph = toGraphology(w.graph, (i) => ({
     energy: w.state.energy[i],
     meme: dominantMeme(w, i),
     attachment: run.perAgent[i * SLOTS + Slot.attachment],
     ...(run.layout ? { x: run.layout[2 * i], y: run.layout[2 * i + 1] } : {})
   }))
-  writeFileSync(join(dir, "graph.json"), JSON.stringify(graph.export()))
-  for (const table of worldTables(w)) await writeTable(table, dir)
-  run.frames?.write(dir)
-  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(run), null, 2) + "\n")
+  writeFileSync(file, JSON.stringify(graph.export()))
 }
 
 export const manifest = (run: RunRecord) => ({
@@ -208,10 +220,7 @@ export const manifest = (run: RunRecord) => ({
   started: run.started.toISOString(),
   finished: run.finished.toISOString(),
   wallSeconds: (run.finished.getTime() - run.started.getTime()) / 1000,
-  files: [
-    "metrics.csv", "metrics.parquet", "agents.parquet", "graph.json",
-    ...worldTables(run.world).map((t) => `${t.name}.parquet`), ...(run.frames ? ["frames.bin"] : []), ...(run.carry ?? [])
-  ]
+  files: runFiles(run)
 })
 
 /**

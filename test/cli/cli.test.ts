@@ -106,7 +106,7 @@ describe("kiln", () => {
     expect(r.stdout).toMatch(/^energy_mean\s+\d/m)
     expect(r.stdout).toContain("2000 agents × 4 ticks")
     const dir = join(cwd, "runs/default-9")
-    expect(readdirSync(dir).sort()).toEqual(["agents.parquet", "graph.json", "manifest.json", "metrics.csv", "metrics.parquet"])
+    expect(readdirSync(dir).sort()).toEqual(["agents.parquet", "edges.parquet", "graph.json", "manifest.json", "metrics.csv", "metrics.parquet"])
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"))
     expect(manifest.scenario.social.conformity).toBe(0.5)
     expect(manifest.seed).toBe(9)

@@ -7,7 +7,7 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { Engine } from "../../src/model/engine.js"
-import { defaultRunDir, writeRun } from "../../src/io/run-dir.js"
+import { defaultRunDir, writeRun, type RunRecord } from "../../src/io/run-dir.js"
 import type { RunDirOptions } from "../../src/io/output-dir.js"
 import { runLoop } from "../../src/run/loop.js"
 import { prepareWorld } from "../../src/run/simulation.js"
@@ -28,12 +28,12 @@ const small = scenario({
   ]
 })
 
-const runTo = async (dir: string, o?: RunDirOptions, s = small) => {
+const runTo = async (dir: string, o?: RunDirOptions, s = small, extra: Partial<RunRecord> = {}) => {
   const world = prepareWorld(s)
   const engine = new Engine(world)
   const { metrics } = await Effect.runPromise(runLoop(engine))
   const started = new Date()
-  return Effect.runPromise(writeRun({ world, metrics, perAgent: engine.perAgent, started, finished: new Date(), workers: 1 }, dir, o))
+  return Effect.runPromise(writeRun({ world, metrics, perAgent: engine.perAgent, started, finished: new Date(), workers: 1, ...extra }, dir, o))
 }
 
 const query = async (sql: string) => {
@@ -51,7 +51,7 @@ describe("run directory", () => {
 
   it("holds the manifest, metrics (CSV = Parquet), agents and graph with the contract columns", async () => {
     const dir = await runTo(join(root, "a"))
-    expect(readdirSync(dir).sort()).toEqual(["agents.parquet", "graph.json", "manifest.json", "metrics.csv", "metrics.parquet"])
+    expect(readdirSync(dir).sort()).toEqual(["agents.parquet", "edges.parquet", "graph.json", "manifest.json", "metrics.csv", "metrics.parquet"])
     const csv = readFileSync(join(dir, "metrics.csv"), "utf8").trim().split("\n")
     const header = csv[0].split(",")
     expect(header).toEqual([
@@ -73,7 +73,7 @@ describe("run directory", () => {
     expect(agents.length).toBe(30)
     expect(Object.keys(agents[0])).toEqual([
       "id", "group", "energy", "surprise", "belief_a", "belief_b", "belief_f", "belief_member:blue", "belief_member:red",
-      "hosts_m", "salience_m", "attachment"
+      "hosts_m", "salience_m", "attachment", "meme"
     ])
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"))
     expect(manifest).toMatchObject({ status: "complete", seed: 3, ticks: 12, agents: 30, node: process.version })
@@ -84,10 +84,38 @@ describe("run directory", () => {
     expect(graph.nodes[0].attributes.group).toBe("blue")
   })
 
+  it("edges.parquet and agents.parquet hold the graph and the final state graph.json holds", async () => {
+    const dir = await runTo(join(root, "edges"))
+    const graph = JSON.parse(readFileSync(join(dir, "graph.json"), "utf8")) as {
+      nodes: Array<{ key: string; attributes: { energy: number; meme: string } }>
+      edges: Array<{ source: string; target: string }>
+    }
+    const agents = await query(`SELECT id, energy, meme FROM '${join(dir, "agents.parquet")}'`)
+    expect(agents.map((a) => a.id)).toEqual(graph.nodes.map((n) => n.key))
+    expect(agents.map((a) => a.energy)).toEqual(graph.nodes.map((n) => n.attributes.energy))
+    expect(agents.map((a) => a.meme ?? "")).toEqual(graph.nodes.map((n) => n.attributes.meme))
+    expect(agents.some((a) => a.meme === "m")).toBe(true)
+    const edges = await query(`SELECT source, target, weight FROM '${join(dir, "edges.parquet")}'`)
+    const key = (a: unknown, b: unknown) => [String(a), String(b)].sort().join("-")
+    expect(edges.map((e) => key(agents[Number(e.source)].id, agents[Number(e.target)].id)).sort())
+      .toEqual(graph.edges.map((e) => key(e.source, e.target)).sort())
+    expect(edges.every((e) => e.weight === 1)).toBe(true)
+  })
+
+  it("writes graph.json only when asked above 100,000 agents, and agents.parquet carries the layout", async () => {
+    const layout = new Float32Array(60).map((_, k) => k / 7)
+    const dir = await runTo(join(root, "nojson"), {}, small, { graphJson: false, layout })
+    expect(readdirSync(dir)).not.toContain("graph.json")
+    const files = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).files as string[]
+    expect([...files].sort()).toEqual(readdirSync(dir).filter((f) => f !== "manifest.json").sort())
+    const xy = await query(`SELECT x, y FROM '${join(dir, "agents.parquet")}'`)
+    expect(xy.flatMap((r) => [r.x, r.y])).toEqual([...layout])
+  })
+
   it("is byte-identical for the same scenario and seed", async () => {
     const a = await runTo(join(root, "b1"))
     const b = await runTo(join(root, "b2"))
-    for (const f of ["metrics.csv", "metrics.parquet", "agents.parquet", "graph.json"]) {
+    for (const f of ["metrics.csv", "metrics.parquet", "agents.parquet", "edges.parquet", "graph.json"]) {
       expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true)
     }
   })

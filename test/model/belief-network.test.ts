@@ -1,4 +1,5 @@
 // One agent's belief network: dissonance, frustration, complexity and the reorganisation rules.
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Net from "../../src/model/belief-network.js"
 import { pairCount, pairIndexTable } from "../../src/model/state.js"
@@ -33,6 +34,44 @@ describe("frustration (structural balance)", () => {
     const m = [[0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 0, 1], [1, 1, 1, 0]]
     m[0][1] = m[1][0] = -1
     expect(Net.frustration(pack(m), 0, 4, pairIndexTable(4))).toBe(0.5)
+  })
+})
+
+describe("frustration by bit masks", () => {
+  it("counts exactly the triads the triple loop counts, for every B up to 32, zeros, negative zeros and signs", () => {
+    const weight = fc.constantFrom(0, -0, 1, -1, 0.25, -0.5, 1e-30, -3e-38)
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 32 }), fc.array(weight, { minLength: 496, maxLength: 496 }), fc.nat(8), (B, ws, offset) => {
+        const P = pairCount(B)
+        const W = new Float32Array(offset + P)
+        W.set(ws.slice(0, P), offset)
+        const pix = pairIndexTable(B)
+        expect(Net.frustration(W, offset, B, pix)).toBe(Net.frustrationByTriads(W, offset, B, pix))
+      }),
+      { numRuns: 400, seed: 13 }
+    )
+  })
+})
+
+describe("coupling fingerprints", () => {
+  it("report a change for any changed bit and none for the same couplings", () => {
+    const W = Float32Array.from({ length: 120 }, (_, k) => Math.sin(k))
+    const bits = new Uint32Array(W.buffer)
+    const memo = new Float64Array(2)
+    expect(Net.couplingsChanged(bits, 0, 120, memo, 0)).toBe(true)
+    expect(Net.couplingsChanged(bits, 0, 120, memo, 0)).toBe(false)
+    const seen = new Set<string>([memo.join()])
+    for (let k = 0; k < 120; k++) {
+      for (const bit of [0, 13, 31]) {
+        bits[k] ^= 1 << bit
+        expect(Net.couplingsChanged(bits, 0, 120, memo, 0)).toBe(true)
+        seen.add(memo.join())
+        bits[k] ^= 1 << bit
+        expect(Net.couplingsChanged(bits, 0, 120, memo, 0)).toBe(true)
+      }
+    }
+    expect(seen.size).toBe(1 + 360)
+    expect(Net.couplingsChanged(bits, 0, 120, memo, 0)).toBe(false)
   })
 })
 

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { InputError } from "../../src/errors.js"
-import { agentTable } from "../../src/io/run-dir.js"
+import { agentColumns } from "../../src/io/run-dir.js"
 import { Engine, Phase, tickPhases } from "../../src/model/engine.js"
 import { loadScenarioWithPlugins } from "../../src/run/plugins.js"
 import { Scheduler } from "../../src/run/scheduler.js"
@@ -123,10 +123,10 @@ describe("what a plugin declares", () => {
   it("state: zero-filled arrays, filled by init from the options, written to agents.parquet as <plugin>_<name>", async () => {
     const w = await load(withProbe({ start: 7 }))
     expect([...w.plugins[0].state.count]).toEqual(new Array(20).fill(7))
-    const table = agentTable(w, new Float64Array(20 * 64))
-    expect(table.columns.slice(-3)).toEqual(["probe_count", "probe_seen", "probe_stepped"])
-    expect(table.types.slice(-3)).toEqual(["INTEGER", "DOUBLE", "INTEGER"])
-    expect(table.rows[0].slice(-3)).toEqual([7, 0, 0])
+    const columns = agentColumns(w, new Float64Array(20 * 64)).slice(-3)
+    expect(columns.map((c) => c.name)).toEqual(["probe_count", "probe_seen", "probe_stepped"])
+    expect(columns.map((c) => c.type)).toEqual(["INTEGER", "DOUBLE", "INTEGER"])
+    expect(columns.map((c) => c.value(0))).toEqual([7, 0, 0])
   })
 
   it("rules: over classes once per colour class in the order, over agents once over 0..n, after settle", async () => {
