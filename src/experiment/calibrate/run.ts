@@ -128,11 +128,14 @@ export const calibrate = async (experiment: Experiment | string, targets: Target
   // every prior's ends must make valid scenarios, and the targets name stored metrics at recorded ticks
   let probe: Design | undefined
   t.priors.forEach((p, k) => {
-    try {
-      probe = designOf({ [`${p.name}-from`]: { [p.path]: p.from }, [`${p.name}-to`]: { [p.path]: p.to } })
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err
-      throw new InputError({ file: t.file, path: `priors[${k}]`, message: `${p.path} in [${p.from}, ${p.to}] does not fit ${e.file}: ${err.message.replace(/^the scenario of point \{[^}]*\} is invalid: /, "")}` })
+    for (const end of [p.from, p.to]) {
+      try {
+        probe = designOf({ [`${p.name}-${end}`]: { [p.path]: end } })
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err
+        const why = err.message.replace(/^the scenario of point \{[^}]*\} is invalid: /, "").split("\n")[0]
+        throw new InputError({ file: t.file, path: `priors[${k}]`, message: `${p.path} = ${end} does not make a valid scenario of ${e.file}: ${why}` })
+      }
     }
   })
   const base = e.baseScenario

@@ -1,0 +1,165 @@
+// kiln calibrate on Kiln itself: synthetic data from a small scenario at known parameters is fitted back; an
+// interrupted calibration resumes to the same posterior bytes; bad input exits 2 with a message naming file and path.
+import { spawnSync } from "node:child_process"
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { describe, expect, it } from "vitest"
+import { calibrate, summaryOf, workDirFor, type CalibrateProgress } from "../../src/experiment/calibrate/run.js"
+import { decodeScenario } from "../../src/scenario/load.js"
+import { simulate } from "../../src/run/simulation.js"
+import { query } from "../../src/experiment/store.js"
+import { tempDir, writeJson } from "./support.js"
+
+const root = resolve(import.meta.dirname, "../..")
+
+/** 60 agents heated at tick 5: the dose sets how hot they get, gamma how fast they cool (energy_mean). */
+const scenario = (gamma = 0.1, dose = 3, seed = 1) => ({
+  name: "heat", seed, ticks: 40, recordEvery: 5,
+  graph: { kind: "erdosRenyi", n: 60, p: 0.1 },
+  beliefs: [{ name: "a" }, { name: "b" }, { name: "c", kind: "factual", truth: 1 }],
+  prior: { edges: [{ a: "a", b: "b", w: 0.4 }], noise: 0.2 },
+  energy: { rest: 0.2, gamma, surprise: 0.3 },
+  social: { conformity: 0.5 },
+  interventions: [{ kind: "psychedelic", start: 5, dose, volatility: 0.2 }]
+})
+
+const truth = { gamma: 0.12, dose: 3.5 }
+const ticks = [10, 15, 25]
+
+/** The observed statistics: energy_mean at `ticks` of one run at the true parameters, with a seed no particle uses. */
+const observed = async () => {
+  const r = await simulate(decodeScenario(scenario(truth.gamma, truth.dose, 987_654)))
+  const e = r.metrics.columns.indexOf("energy_mean")
+  const t = r.metrics.columns.indexOf("tick")
+  return ticks.map((tick) => r.metrics.rows.find((row) => row[t] === tick)![e])
+}
+
+const files = async (dir: string, extra: Record<string, unknown> = {}) => {
+  const values = await observed()
+  const experiment = writeJson(dir, "heat.json", { name: "heat", seed: 5, scenario: scenario(), ...extra })
+  const targets = writeJson(dir, "heat.targets.json", {
+    priors: [
+      { path: "energy.gamma", name: "gamma", prior: "log-uniform", from: 0.02, to: 0.5 },
+      { path: "interventions[0].dose", name: "dose", prior: "uniform", from: 0.5, to: 8 }
+    ],
+    targets: ticks.map((at, k) => ({ metric: "energy_mean", at, value: values[k] }))
+  })
+  return { experiment, targets }
+}
+
+describe("kiln calibrate on a small scenario", () => {
+  it("recovers the cooling rate and the dose: the true values lie inside the 90% credible intervals", async () => {
+    const dir = tempDir()
+    const { experiment, targets } = await files(dir)
+    const events: CalibrateProgress[] = []
+    const r = await calibrate(experiment, targets, { out: join(dir, "out"), particles: 40, generations: 5, workers: 0, onProgress: (p) => events.push(p) })
+    expect(r.generations.length).toBe(5)
+    expect(r.simulations).toBeLessThan(600)
+    const [gamma, dose] = [summaryOf(r.posterior, 0), summaryOf(r.posterior, 1)]
+    expect(gamma.q05).toBeLessThanOrEqual(truth.gamma)
+    expect(gamma.q95).toBeGreaterThanOrEqual(truth.gamma)
+    expect(dose.q05).toBeLessThanOrEqual(truth.dose)
+    expect(dose.q95).toBeGreaterThanOrEqual(truth.dose)
+    // and the data have taught something: the intervals are far narrower than the priors'
+    expect(Math.log(gamma.q95 / gamma.q05)).toBeLessThan(0.5 * Math.log(0.5 / 0.02))
+    expect(dose.q95 - dose.q05).toBeLessThan(0.5 * (8 - 0.5))
+    // every proposal was a run of the store, with its own seed, and the tables agree with the result
+    const [runs] = await query(join(r.dir, "runs.duckdb"), "SELECT count(*) AS n, count(DISTINCT seed) AS seeds, count(*) FILTER (WHERE status = 'done') AS done FROM runs")
+    expect(runs).toEqual({ n: r.simulations, seeds: r.simulations, done: r.simulations })
+    const posterior = readFileSync(join(r.dir, "posterior.csv"), "utf8").trim().split("\n")
+    expect(posterior[0]).toBe("particle,gamma,dose,weight,distance")
+    expect(posterior.length).toBe(41)
+    const weights = posterior.slice(1).map((l) => Number(l.split(",")[3]))
+    expect(Math.abs(weights.reduce((a, w) => a + w, 0) - 1)).toBeLessThan(1e-9)
+    const gens = readFileSync(join(r.dir, "generations.csv"), "utf8").trim().split("\n").map((l) => l.split(","))
+    expect(gens.map((g) => g[0])).toEqual(["generation", "0", "1", "2", "3", "4"])
+    expect(gens[1][1]).toBe("")
+    expect(gens.slice(1).map((g) => Number(g[2])).reduce((a, x) => a + x, 0)).toBe(r.simulations)
+    const eps = r.generations.slice(1).map((g) => g.epsilon)
+    for (let k = 1; k < eps.length; k++) expect(eps[k]).toBeLessThan(eps[k - 1])
+    expect(readdirSync(r.dir).sort()).toEqual([
+      "generations.csv", "generations.parquet", "manifest.json", "marginal-dose.svg", "marginal-gamma.svg", "particles.csv", "particles.parquet",
+      "posterior.csv", "posterior.parquet", "runs.duckdb", "state.json", "tolerance.svg"
+    ])
+    expect(readFileSync(join(r.dir, "marginal-gamma.svg"), "utf8")).toContain("<svg")
+    const manifest = JSON.parse(readFileSync(join(r.dir, "manifest.json"), "utf8"))
+    expect(manifest).toMatchObject({ status: "complete", kind: "calibration", simulations: r.simulations, stopReason: "generations" })
+    expect(existsSync(workDirFor(r.dir))).toBe(false)
+    // progress: one event per generation, batches in between
+    expect(events.filter((e) => e.kind === "generation").length).toBe(5)
+  })
+
+  it("resumed after an interruption in the middle of a generation, gives the posterior of an uninterrupted calibration, byte for byte", async () => {
+    const dir = tempDir()
+    const { experiment, targets } = await files(dir)
+    const o = { particles: 20, generations: 4, workers: 0 }
+    const whole = await calibrate(experiment, targets, { ...o, out: join(dir, "whole") })
+
+    const out = join(dir, "cut")
+    const stop = new Error("interrupted")
+    await expect(calibrate(experiment, targets, {
+      ...o, out,
+      onProgress: (p) => {
+        if (p.kind === "batch" && p.generation === 2 && p.sweep.finished === 10) throw stop
+      }
+    })).rejects.toBe(stop)
+    expect(existsSync(out)).toBe(false)
+    expect(existsSync(workDirFor(out))).toBe(true)
+    // without --resume the interrupted calibration is neither continued nor deleted
+    await expect(calibrate(experiment, targets, { ...o, out })).rejects.toMatchObject({ _tag: "InputError", message: expect.stringContaining("interrupted calibration") })
+    // with other settings it is refused
+    await expect(calibrate(experiment, targets, { ...o, out, particles: 21, resume: true })).rejects.toMatchObject({ message: expect.stringContaining("particles") })
+
+    const events: CalibrateProgress[] = []
+    const resumed = await calibrate(experiment, targets, { ...o, out, resume: true, onProgress: (p) => events.push(p) })
+    // generations 0 and 1 come from the state, the runs of generation 2 done before the cut from the store
+    expect(events.filter((e) => e.kind === "generation" && e.resumed).length).toBe(2)
+    const skipped = events.find((e) => e.kind === "batch" && e.generation === 2)
+    expect(skipped?.kind === "batch" && skipped.sweep.skipped).toBe(10)
+    for (const f of ["posterior.csv", "particles.csv", "generations.csv", "posterior.parquet"]) {
+      expect(readFileSync(join(resumed.dir, f)).equals(readFileSync(join(whole.dir, f)))).toBe(true)
+    }
+    expect(resumed.simulations).toBe(whole.simulations)
+    // another seed gives another posterior
+    const other = await calibrate(experiment, targets, { ...o, out: join(dir, "other"), seed: 6 })
+    expect(readFileSync(join(other.dir, "posterior.csv"), "utf8")).not.toBe(readFileSync(join(whole.dir, "posterior.csv"), "utf8"))
+  })
+})
+
+/** `kiln calibrate` from the sources. */
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "calibrate", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } })
+
+describe("kiln calibrate with bad input", () => {
+  it("exits 2 with one line naming the file and the path, before running anything", async () => {
+    const dir = tempDir()
+    const { experiment, targets } = await files(dir)
+    const good = JSON.parse(readFileSync(targets, "utf8"))
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["unknown-metric.json", { ...good, targets: [{ metric: "energy_man", at: "final", value: 1 }] }, /: at targets\[0\]\.metric: unknown metric "energy_man" \(known: .*energy_mean/],
+      ["reversed.json", { ...good, priors: [{ ...good.priors[0], from: 0.3, to: 0.1 }] }, /: at priors\[0\]\.to: expected a value > from \(0\.3\), got 0\.1/],
+      ["bad-prior.json", { ...good, priors: [{ path: "energy.gamma", prior: "normal", from: 0, to: 1 }] }, /: at priors\[0\]\.prior: /],
+      ["no-field.json", { ...good, priors: [{ path: "energy.gama", prior: "uniform", from: 0.1, to: 0.2 }] }, /: at priors\[0\]: energy\.gama = 0\.1 does not make a valid scenario of .*heat\.json: at energy\.gama: /],
+      ["tick.json", { ...good, targets: [{ metric: "energy_mean", at: 12, value: 1 }] }, /: at targets\[0\]\.at: tick 12 is not recorded/],
+      ["extra.json", { ...good, target: [] }, /: at target: /]
+    ]
+    for (const [name, json, message] of cases) {
+      const file = writeJson(dir, name, json)
+      const r = cli([experiment, "--target", file, "--out", join(dir, "never"), "--workers", "0"])
+      expect(r.status, name).toBe(2)
+      expect(r.stderr, name).toMatch(new RegExp(`^kiln: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`))
+      expect(r.stderr, name).toMatch(message)
+      expect(r.stderr, name).not.toMatch(/\n\s+at /)
+    }
+    const broken = join(dir, "broken.json")
+    writeFileSync(broken, "{ \"priors\": [")
+    const r = cli([experiment, "--target", broken, "--workers", "0"])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/^kiln: .*broken\.json: (at line \d+, column \d+: )?invalid JSON/)
+    const p = cli([experiment, "--target", targets, "--particles", "1", "--out", join(dir, "never")])
+    expect(p.status).toBe(2)
+    expect(p.stderr).toMatch(/: at --particles: expected an integer >= 2, got 1/)
+    expect(existsSync(join(dir, "never"))).toBe(false)
+    expect(existsSync(workDirFor(join(dir, "never")))).toBe(false)
+  })
+})
