@@ -293,7 +293,8 @@ const sensitivityLevels = (sample: SampleT, i: number, seed: number, fail: (path
     return { values: { ...values, ...extra }, set, role }
   }
   if (kind === "sobol") {
-    const levels = saltelliDesign(count, k).map((p) =>
+    // scrambled by a stream keyed by the ranges alone, so raising count (a power of two) keeps the earlier rows
+    const levels = saltelliDesign(count, k, { seed, salt: hash32(stableJson({ kind, ranges })) }).map((p) =>
       level(p.u, {
         [SOBOL_COLUMNS.block]: p.block, [SOBOL_COLUMNS.row]: p.row,
         ...(p.factor === undefined ? {} : { [SOBOL_COLUMNS.factor]: columns[p.factor].name })

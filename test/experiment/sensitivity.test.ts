@@ -25,16 +25,26 @@ describe("Sobol sequence (Joe–Kuo 6.21201 direction numbers)", () => {
     expect(Array.from(sobolPoints(100, 7, 437))).toEqual(Array.from(whole.subarray(437 * 7, 537 * 7)))
   })
 
-  it("stratifies every coordinate: the first 2^m points put one point in each interval [k/2^m, (k+1)/2^m)", () => {
-    for (const m of [1, 4, 8, 10]) {
+  it("stratifies every coordinate, scrambled or not: 2^m points put one point in each interval [k/2^m, (k+1)/2^m)", () => {
+    for (const [m, scramble] of [[1, undefined], [4, undefined], [8, undefined], [10, undefined], [4, { seed: 1 }], [10, { seed: 2, salt: 5 }]] as const) {
       const n = 2 ** m
-      const p = sobolPoints(n, 64)
+      const p = sobolPoints(n, 64, 0, scramble)
       for (let d = 0; d < 64; d++) {
         const hit = new Uint8Array(n)
         for (let i = 0; i < n; i++) hit[Math.floor(p[i * 64 + d] * n)]++
         expect(hit.every((h) => h === 1), `m ${m} dimension ${d + 1}`).toBe(true)
       }
     }
+  })
+
+  it("scrambling is seeded: the same seed gives the same points, another seed others; from.. still equals the whole", () => {
+    const a = sobolPoints(64, 6, 0, { seed: 3 })
+    expect(Array.from(sobolPoints(64, 6, 0, { seed: 3 }))).toEqual(Array.from(a))
+    expect(Array.from(sobolPoints(64, 6, 0, { seed: 4 }))).not.toEqual(Array.from(a))
+    expect(Array.from(sobolPoints(64, 6, 0, { seed: 3, salt: 1 }))).not.toEqual(Array.from(a))
+    expect(Array.from(sobolPoints(16, 6, 40, { seed: 3 }))).toEqual(Array.from(a.subarray(40 * 6, 56 * 6)))
+    // no longer the origin, and the coordinates of a point differ
+    expect(new Set(a.subarray(0, 6)).size).toBe(6)
   })
 
   it("refuses dimensions beyond the table", () => {
@@ -46,9 +56,9 @@ const ishigami = (x1: number, x2: number, x3: number, a = 7, b = 0.1) =>
   Math.sin(x1) + a * Math.sin(x2) ** 2 + b * x3 ** 4 * Math.sin(x1)
 
 /** Outputs of a function of [0,1)^k on a Saltelli design, in the layout sobolIndices expects. */
-const evaluate = (n: number, k: number, f: (u: Float64Array) => number) => {
+const evaluate = (n: number, k: number, f: (u: Float64Array) => number, scramble?: { seed: number }) => {
   const a = new Float64Array(n), b = new Float64Array(n), ab = new Float64Array(n * k)
-  for (const p of saltelliDesign(n, k)) {
+  for (const p of saltelliDesign(n, k, scramble)) {
     const y = f(p.u)
     if (p.block === "A") a[p.row] = y
     else if (p.block === "B") b[p.row] = y
@@ -73,10 +83,12 @@ describe("Saltelli design and Jansen estimators", () => {
 
   it("Ishigami (a = 7, b = 0.1): S1 = 0.314, 0.442, 0 and ST = 0.558, 0.442, 0.244 within 0.02, intervals covering them", () => {
     const n = 2 ** 13
-    const y = evaluate(n, 3, (u) => ishigami(-Math.PI + 2 * Math.PI * u[0], -Math.PI + 2 * Math.PI * u[1], -Math.PI + 2 * Math.PI * u[2]))
     const S1 = [0.3139, 0.4424, 0], ST = [0.5576, 0.4424, 0.2437]
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const r = sobolIndices(y, { seed, resamples: 500 })
+    // the unscrambled sequence and four scrambles, each with another bootstrap seed
+    for (const seed of [0, 1, 2, 3, 4]) {
+      const f = (u: Float64Array) => ishigami(-Math.PI + 2 * Math.PI * u[0], -Math.PI + 2 * Math.PI * u[1], -Math.PI + 2 * Math.PI * u[2])
+      const y = evaluate(n, 3, f, seed === 0 ? undefined : { seed })
+      const r = sobolIndices(y, { seed: seed + 1, resamples: 500 })
       expect(r.n).toBe(n)
       // analytic Var(Y) = a²/8 + bπ⁴/5 + b²π⁸/18 + 1/2
       expect(r.variance).toBeCloseTo(49 / 8 + (0.1 * Math.PI ** 4) / 5 + (0.01 * Math.PI ** 8) / 18 + 0.5, 1)
@@ -96,7 +108,7 @@ describe("Saltelli design and Jansen estimators", () => {
   })
 
   it("a factor the function ignores gets ST = 0 exactly and S1 near 0; the same seed gives the same intervals", () => {
-    const y = evaluate(256, 3, (u) => 2 * u[0] + u[1] * u[1])
+    const y = evaluate(256, 3, (u) => 2 * u[0] + u[1] * u[1], { seed: 5 })
     const r = sobolIndices(y, { seed: 9 })
     expect(r.indices[2].st).toBe(0)
     expect(r.indices[2].stConf).toEqual({ lo: 0, hi: 0 })

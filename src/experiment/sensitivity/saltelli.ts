@@ -2,7 +2,7 @@
 // total Sobol indices with percentile bootstrap intervals (Saltelli et al. 2010, Table 2, estimators (f) and (f)).
 import { makeStream } from "../../model/rng.js"
 import { MAX_SOBOL_DIMENSION } from "./joe-kuo.js"
-import { sobolPoints } from "./sobol-sequence.js"
+import { sobolPoints, type Scramble } from "./sobol-sequence.js"
 
 /** The largest number of factors a Saltelli design supports: A and B take 2k dimensions of the sequence. */
 export const MAX_SOBOL_FACTORS = Math.floor(MAX_SOBOL_DIMENSION / 2)
@@ -23,10 +23,12 @@ export interface SaltelliPoint {
 /**
  * The N·(k + 2) points of a Saltelli design in [0, 1)^k, row by row: A_j, B_j, A_B^(1)_j … A_B^(k)_j. A is
  * coordinates 1..k of the Sobol sequence's points 0..N−1, B coordinates k+1..2k; A_B^(i) is A with column i from B.
+ * With `scramble` the sequence is scrambled: unscrambled, rows 0 and 1 have A = B (the origin and the centre) and
+ * early rows mirror each other, which biases small designs.
  */
-export const saltelliDesign = (n: number, k: number): SaltelliPoint[] => {
+export const saltelliDesign = (n: number, k: number, scramble?: Scramble): SaltelliPoint[] => {
   if (!Number.isInteger(k) || k < 1 || k > MAX_SOBOL_FACTORS) throw new RangeError(`saltelliDesign: k must be 1..${MAX_SOBOL_FACTORS}, got ${k}`)
-  const seq = sobolPoints(n, 2 * k)
+  const seq = sobolPoints(n, 2 * k, 0, scramble)
   const out: SaltelliPoint[] = []
   for (let j = 0; j < n; j++) {
     const a = seq.slice(j * 2 * k, j * 2 * k + k)
