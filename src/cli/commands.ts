@@ -63,6 +63,7 @@ const run = Command.make(
       }
       const workers = Option.getOrElse(o.workers, () => availableParallelism())
       yield* loadInput(() => checkOverrides(options, workers, o.scenario))
+      const setupStart = performance.now()
       const loaded = yield* loadInputAsync(() => loadScenarioWithPlugins(o.scenario, o.set))
       const { world, threads, stop } = yield* loadInput(() => {
         const s = resolveScenario(loaded.scenario, options)
@@ -78,7 +79,9 @@ const run = Command.make(
       const done = yield* runToDir({
         world, threads, stop, out: Option.getOrElse(o.out, () => defaultRunDir(world)),
         target: { overwrite: o.overwrite, beside: Option.isNone(o.out) }, label: world.scenario.name, quiet: o.quiet, frames: o.frames,
-        graphJson: o.graphJson, ...(checkpoint ? { checkpoint } : {})
+        graphJson: o.graphJson, ...(checkpoint ? { checkpoint } : {}),
+        // how long reading the scenario and building the world took (graph, colouring, initial state)
+        notes: { setupSeconds: Number(((performance.now() - setupStart) / 1000).toFixed(3)) }
       })
       if (!o.quiet) printSummary(world, done)
     })
