@@ -120,6 +120,11 @@ describe("Saltelli design and Jansen estimators", () => {
     expect(r.indices[0].s1).toBeCloseTo(v0 / (v0 + v1), 1)
     expect(r.indices[0].st).toBeCloseTo(v0 / (v0 + v1), 1)
     expect(sobolIndices(y, { seed: 9 })).toEqual(r)
+    // a constant output has no variance to share out: exactly 0, and NaN indices
+    const flat = evaluate(64, 2, () => 0.1 + 0.2, { seed: 1 })
+    const c = sobolIndices(flat, { resamples: 10 })
+    expect(c.variance).toBe(0)
+    expect(c.indices.every((x) => Number.isNaN(x.s1) && Number.isNaN(x.st))).toBe(true)
     expect(sobolIndices(y, { seed: 10 }).indices[0].s1Conf).not.toEqual(r.indices[0].s1Conf)
   })
 })

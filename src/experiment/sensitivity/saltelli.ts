@@ -88,14 +88,21 @@ export interface SobolResult {
  */
 const jansen = (y: SaltelliOutputs, n: number, k: number, idx: Uint32Array | undefined, s1: Float64Array, st: Float64Array): number => {
   const m = idx ? idx.length : n
-  let sum = 0, sum2 = 0
+  // two passes over the outputs shifted by the first, so equal outputs give a variance of exactly 0
+  const shift = y.a[idx ? idx[0] : 0]
+  let sum = 0
   for (let r = 0; r < m; r++) {
     const j = idx ? idx[r] : r
-    sum += y.a[j] + y.b[j]
-    sum2 += y.a[j] * y.a[j] + y.b[j] * y.b[j]
+    sum += y.a[j] - shift + (y.b[j] - shift)
   }
   const mean = sum / (2 * m)
-  const v = sum2 / (2 * m) - mean * mean
+  let ss = 0
+  for (let r = 0; r < m; r++) {
+    const j = idx ? idx[r] : r
+    const da = y.a[j] - shift - mean, db = y.b[j] - shift - mean
+    ss += da * da + db * db
+  }
+  const v = ss / (2 * m)
   for (let i = 0; i < k; i++) {
     let first = 0, total = 0
     const o = i * n
