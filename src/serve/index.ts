@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Effect, type Scope } from "effect"
-import { RunError, type InputError } from "../errors.js"
+import { InputError, RunError } from "../errors.js"
 import { FrameRecorder } from "../io/frames.js"
 import { computeLayout } from "../io/layout.js"
 import { worldColumns } from "../model/engine.js"
@@ -13,6 +13,7 @@ import { Scheduler } from "../run/scheduler.js"
 import type { TickSummary } from "../run/simulation.js"
 import type { World } from "../model/world.js"
 import { LiveHub, runLive, type LiveOptions } from "./live.js"
+import { AGGREGATE_ABOVE, openAggregate } from "./aggregate.js"
 import { ensureLayout, readRunInfo } from "./run-dir.js"
 import { defaultViewerDir, isWildcard, startServer, type RunningServer, type Source } from "./server.js"
 
@@ -25,6 +26,12 @@ export interface ServeOptions {
   readonly log?: (line: string) => void
   readonly announce?: (url: string) => void
 }
+
+/**
+ * Live mode lays out and draws every agent and keeps every frame in memory: above this many agents it refuses, and
+ * says to run the scenario, then serve its run directory (shown as communities).
+ */
+export const LIVE_LIMIT = AGGREGATE_ABOVE
 
 const say = (o: ServeOptions) => o.log ?? ((line: string) => void process.stderr.write(line + "\n"))
 
@@ -84,11 +91,20 @@ export const serveRun = (dir: string, o: ServeOptions = {}): Effect.Effect<never
       const info = yield* Effect.try({ try: () => readRunInfo(dir), catch: (e) => e as InputError })
       const viewer = o.viewer ?? defaultViewerDir()
       yield* ensureViewer(viewer, log)
-      yield* Effect.tryPromise({
-        try: () => ensureLayout(dir, info.seed, log),
-        catch: (cause) => new RunError({ message: `kiln serve: could not lay out ${dir}/graph.json: ${String(cause)}`, cause })
-      })
-      yield* listen({ kind: "run", dir: resolve(dir), info }, { ...o, viewer })
+      // Large runs (or runs without graph.json) are shown as communities: computed once, cached in the directory.
+      const aggregate = info.view === "aggregate"
+        ? yield* Effect.tryPromise({
+          try: () => openAggregate(dir, info, log),
+          catch: (cause) => new RunError({ message: `kiln serve: could not group ${dir} into communities: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+        })
+        : undefined
+      if (aggregate === undefined) {
+        yield* Effect.tryPromise({
+          try: () => ensureLayout(dir, info.seed, log),
+          catch: (cause) => new RunError({ message: `kiln serve: could not lay out ${dir}/graph.json: ${String(cause)}`, cause })
+        })
+      }
+      yield* listen({ kind: "run", dir: resolve(dir), info, aggregate }, { ...o, viewer })
       return yield* Effect.never
     })
   )
@@ -107,6 +123,13 @@ export const serveLive = (
   Effect.scoped(
     Effect.gen(function* () {
       const log = say(o)
+      if (world.constants.n > LIVE_LIMIT) {
+        return yield* Effect.fail(new InputError({
+          file: world.file, path: "",
+          message: `has ${world.constants.n.toLocaleString("en-US")} agents; the live view is limited to ${LIVE_LIMIT.toLocaleString("en-US")} ` +
+            "(it lays out and draws every agent). Run it with `kiln run <scenario>`, then `kiln serve <run-dir>`, which shows large runs as communities with drill-down"
+        }))
+      }
       // The output directory is checked before the server starts, so a bad --out fails at once.
       const plan = yield* Effect.try({
         try: () => planRunDir(o.out ?? defaultRunDir(world), { overwrite: o.overwrite, beside: o.out === undefined }),

@@ -14,4 +14,9 @@ export interface RunInfo {
   readonly energyMax: number
   /** whether memes evolve: frames then carry each agent's dominant lineage id and the lineage table */
   readonly lineages: boolean
+  /**
+   * How the run is drawn: every agent ("graph", from graph.json), or communities with drill-down ("aggregate",
+   * GET /api/aggregate and /api/community/<k>) for runs above the size limit or without graph.json
+   */
+  readonly view?: "graph" | "aggregate"
 }

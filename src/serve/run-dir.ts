@@ -1,9 +1,11 @@
 // A finished run directory as the viewer needs it: the scenario facts from manifest.json, and graph.json with
-// layout positions (computed once and written back, so the next `kiln serve` starts at once).
+// layout positions (computed once and written back, so the next `kiln serve` starts at once); large runs are shown
+// as communities instead (aggregate.ts).
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { InputError } from "../errors.js"
 import { computeLayout } from "../io/layout.js"
+import { AGGREGATE_ABOVE, missingInput } from "./aggregate.js"
 import type { RunInfo } from "./info.js"
 
 interface GraphExport {
@@ -16,8 +18,11 @@ const bad = (file: string, message: string) => new InputError({ file, path: "", 
 /** Reads manifest.json; throws InputError when `dir` is not a run directory. */
 export const readRunInfo = (dir: string): RunInfo => {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw bad(dir, "is not a directory; expected a run directory or a scenario file")
-  for (const f of ["manifest.json", "graph.json", "metrics.csv"]) {
+  for (const f of ["manifest.json", "metrics.csv"]) {
     if (!existsSync(join(dir, f))) throw bad(dir, `has no ${f}; expected a run directory written by \`kiln run\``)
+  }
+  if (!existsSync(join(dir, "graph.json")) && missingInput(dir) !== undefined) {
+    throw bad(dir, `has neither graph.json nor ${missingInput(dir)!.slice(dir.length + 1)}; the viewer needs one of them (graph.json, or agents.parquet and edges.parquet)`)
   }
   const file = join(dir, "manifest.json")
   let m: {
@@ -44,8 +49,19 @@ export const readRunInfo = (dir: string): RunInfo => {
     beliefs: m.beliefs ?? [],
     wMax: s.plasticity?.wMax ?? 1,
     energyMax: s.energy?.max ?? 10,
-    lineages: s.evolution?.memes !== undefined
+    lineages: s.evolution?.memes !== undefined,
+    view: viewOf(dir, m.agents ?? 0)
   }
+}
+
+/**
+ * Runs above AGGREGATE_ABOVE agents, or without graph.json, are shown as communities (when they have
+ * agents.parquet and edges.parquet; an older large run with graph.json only is still drawn whole).
+ */
+export const viewOf = (dir: string, agents: number): "graph" | "aggregate" => {
+  const graph = existsSync(join(dir, "graph.json"))
+  if (!graph) return "aggregate"
+  return agents > AGGREGATE_ABOVE && missingInput(dir) === undefined ? "aggregate" : "graph"
 }
 
 /** True when every node of graph.json has numeric x and y. */

@@ -4,7 +4,8 @@
 // name to 127.0.0.1 gets 403, not the run).
 //
 //   GET /                 viewer (viz/dist), any file inside it
-//   GET /api/info         { mode, name, memes, groups, beliefs, … }
+//   GET /api/info         { mode, name, memes, groups, beliefs, view, … }
+//   GET /api/aggregate    the community graph of a large run · /api/community/<k> community k's agents (drill-down)
 //   GET /run/<file>       a file of the run directory (live mode: once the run is written)
 //   GET /live             SSE: event "state" with LiveState, newest wins          (live mode)
 //   GET /live/graph.json  graph with layout · /live/metrics.json rows so far · /live/frame.bin newest frame
@@ -18,11 +19,12 @@ import { fileURLToPath } from "node:url"
 import { map } from "rxjs"
 import { resolveInside, sendFile, sendStatus } from "./files.js"
 import { describeWorld, MAX_LIVE_RATE, type LiveHub } from "./live.js"
+import type { Aggregate } from "./aggregate.js"
 import type { RunInfo } from "./info.js"
 import { openEventStream, streamEvents } from "./sse.js"
 
 export type Source =
-  | { readonly kind: "run"; readonly dir: string; readonly info: RunInfo }
+  | { readonly kind: "run"; readonly dir: string; readonly info: RunInfo; readonly aggregate?: Aggregate }
   | { readonly kind: "live"; readonly hub: LiveHub }
 
 export interface ServerOptions {
@@ -50,6 +52,12 @@ export const defaultViewerDir = (): string => resolve(dirname(fileURLToPath(impo
 
 const sendJson = (res: ServerResponse, value: unknown, head: boolean) => {
   const body = JSON.stringify(value)
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-cache" })
+  res.end(head ? undefined : body)
+}
+
+/** JSON already encoded. */
+const sendRaw = (res: ServerResponse, body: string, head: boolean) => {
   res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-cache" })
   res.end(head ? undefined : body)
 }
@@ -96,7 +104,7 @@ export const handler = (o: ServerOptions) => {
   const viewer = o.viewer ?? defaultViewerDir()
   const source = o.source
   const info = () =>
-    source.kind === "run" ? { mode: "run", ...source.info } : { mode: "live", ...describeWorld(source.hub.world), rate: source.hub.rate }
+    source.kind === "run" ? { mode: "run", ...source.info, view: source.aggregate ? "aggregate" : "graph" } : { mode: "live", ...describeWorld(source.hub.world), rate: source.hub.rate }
 
   /** The live run's controls: its pace, and starting over once it has ended. */
   const control = (hub: LiveHub, path: string, query: string, res: ServerResponse) => {
@@ -168,6 +176,19 @@ export const handler = (o: ServerOptions) => {
     // Only origin-form paths; the raw path is kept (no URL normalisation) so that traversal is seen and refused.
     if (!url.startsWith("/")) return sendStatus(res, 400, "bad request: expected a path starting with /")
     if (path === "/api/info") return sendJson(res, info(), head)
+    if (path === "/api/aggregate" || path.startsWith("/api/community/")) {
+      const aggregate = source.kind === "run" ? source.aggregate : undefined
+      if (aggregate === undefined) return sendStatus(res, 404, "not found: this run is shown whole, not as communities")
+      if (path === "/api/aggregate") return sendRaw(res, aggregate.toJson(), head)
+      const k = /^\/api\/community\/(\d{1,9})$/.exec(path)
+      const drill = k ? aggregate.drill(Number(k[1])) : undefined
+      if (drill === undefined) return sendStatus(res, 404, `not found: no community ${JSON.stringify(path.slice("/api/community/".length))}`)
+      drill.then(
+        (json) => sendRaw(res, json, head),
+        (e) => sendStatus(res, 500, `drill-down failed: ${String(e)}`)
+      )
+      return
+    }
     if (path === "/live" || path.startsWith("/live/")) {
       if (source.kind !== "live") return sendStatus(res, 404, "not found: this server shows a finished run, not a live one")
       return live(source.hub, path.slice("/live".length), req, res, head)
