@@ -61,5 +61,8 @@ export { serveRun, serveLive, type ServeOptions } from "./serve/index.js"
 // # Experiments
 export * from "./experiment/api.js"
 
+// # Sensitivity analysis (Sobol/Saltelli, Morris)
+export * from "./experiment/sensitivity/index.js"
+
 // # Calibration (ABC-SMC)
 export * from "./experiment/calibrate/index.js"
