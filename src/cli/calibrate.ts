@@ -30,7 +30,7 @@ const reporter = (quiet: boolean) => {
     at = ""
     const g = p.generation
     const eps = Number.isFinite(g.epsilon) ? `ε ${formatValue(g.epsilon)}` : "ε ∞ (the prior)"
-    line(`generation ${g.generation}${p.resumed ? " (stored)" : ""}: ${eps}, ${g.particles.length} accepted of ${g.proposed} proposed, ESS ${g.ess.toFixed(1)}`)
+    line(`generation ${g.generation}${p.resumed ? " (stored)" : ""}: ${eps}, ${g.particles.length} accepted of ${g.proposed} proposed (${g.hits} within ε), ESS ${g.ess.toFixed(1)}`)
   }
 }
 
@@ -39,7 +39,7 @@ export const calibrateCommand = Command.make(
   {
     experiment: Argument.String("experiment").pipe(Argument.withDescription("experiment file (JSON) without factors: the base scenario, ticks, set, replicates, metrics")),
     target: Flag.String("target").pipe(Flag.withDescription("targets file (JSON): priors of the fitted scenario fields and the observed statistics")),
-    out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("output directory (default runs/calibrate-<name>-<seed>); it works in .<out>.calibrating beside it until done")),
+    out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("output directory (default runs/calibration-<name>-<seed>); it works in .<out>.calibrating beside it until done")),
     particles: Flag.Int("particles").pipe(Flag.withDefault(100), Flag.withDescription("particles per population (default 100)")),
     generations: Flag.Int("generations").pipe(Flag.optional, Flag.withDescription("populations, the prior's (generation 0) included (default 5)")),
     untilEpsilon: Flag.Finite("until-epsilon").pipe(Flag.optional, Flag.withDescription("stop after the first population whose tolerance is at most E (at most 30 populations)")),
@@ -75,10 +75,10 @@ export const calibrateCommand = Command.make(
       const width = Math.max(9, ...r.parameters.map((p) => p.name.length))
       const rows = r.parameters.map((p, a) => {
         const s = summaryOf(g, a)
-        return `${p.name.padEnd(width)}  ${[s.mean, s.sd, s.q05, s.median, s.q95].map((v) => formatValue(v).padStart(10)).join("")}`
+        return `${p.name.padEnd(width)}  ${[s.mean, s.sd, s.q05, s.median, s.q95].map((v) => formatValue(v).padStart(11)).join("")}`
       })
       process.stdout.write(
-        `${"parameter".padEnd(width)}  ${["mean", "sd", "5%", "median", "95%"].map((h) => h.padStart(10)).join("")}\n${rows.join("\n")}\n` +
+        `${"parameter".padEnd(width)}  ${["mean", "sd", "5%", "median", "95%"].map((h) => h.padStart(11)).join("")}\n${rows.join("\n")}\n` +
           `posterior: generation ${g.generation}, ε ${formatValue(g.epsilon)}, ${g.particles.length} particles (ESS ${g.ess.toFixed(1)}); ` +
           `${r.simulations} runs${r.failedRuns > 0 ? ` (${r.failedRuns} failed, rejected)` : ""} in ${r.seconds.toFixed(1)} s; stopped: ${r.stopReason}; outputs in ${r.dir}\n`
       )

@@ -8,6 +8,7 @@ import { calibrate, summaryOf, workDirFor, type CalibrateProgress } from "../../
 import { decodeScenario } from "../../src/scenario/load.js"
 import { simulate } from "../../src/run/simulation.js"
 import { query } from "../../src/experiment/store.js"
+import { InputError, formatInputError } from "../../src/errors.js"
 import { tempDir, writeJson } from "./support.js"
 
 const root = resolve(import.meta.dirname, "../..")
@@ -131,7 +132,7 @@ const cli = (args: string[]) =>
   spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "calibrate", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } })
 
 describe("kiln calibrate with bad input", () => {
-  it("exits 2 with one line naming the file and the path, before running anything", async () => {
+  it("refuses it with one line naming the file and the path, before running anything; the command exits 2", async () => {
     const dir = tempDir()
     const { experiment, targets } = await files(dir)
     const good = JSON.parse(readFileSync(targets, "utf8"))
@@ -139,27 +140,45 @@ describe("kiln calibrate with bad input", () => {
       ["unknown-metric.json", { ...good, targets: [{ metric: "energy_man", at: "final", value: 1 }] }, /: at targets\[0\]\.metric: unknown metric "energy_man" \(known: .*energy_mean/],
       ["reversed.json", { ...good, priors: [{ ...good.priors[0], from: 0.3, to: 0.1 }] }, /: at priors\[0\]\.to: expected a value > from \(0\.3\), got 0\.1/],
       ["bad-prior.json", { ...good, priors: [{ path: "energy.gamma", prior: "normal", from: 0, to: 1 }] }, /: at priors\[0\]\.prior: /],
+      ["log-zero.json", { ...good, priors: [{ path: "energy.gamma", prior: "log-uniform", from: 0, to: 1 }] }, /: at priors\[0\]\.from: a log-uniform prior needs from > 0/],
       ["no-field.json", { ...good, priors: [{ path: "energy.gama", prior: "uniform", from: 0.1, to: 0.2 }] }, /: at priors\[0\]: energy\.gama = 0\.1 does not make a valid scenario of .*heat\.json: at energy\.gama: /],
+      ["out-of-range.json", { ...good, priors: [{ path: "energy.gamma", prior: "uniform", from: 0.1, to: 7 }] }, /: at priors\[0\]: energy\.gamma = 7 does not make a valid scenario/],
       ["tick.json", { ...good, targets: [{ metric: "energy_mean", at: 12, value: 1 }] }, /: at targets\[0\]\.at: tick 12 is not recorded/],
       ["extra.json", { ...good, target: [] }, /: at target: /]
     ]
+    const out = join(dir, "never")
     for (const [name, json, message] of cases) {
       const file = writeJson(dir, name, json)
-      const r = cli([experiment, "--target", file, "--out", join(dir, "never"), "--workers", "0"])
-      expect(r.status, name).toBe(2)
-      expect(r.stderr, name).toMatch(new RegExp(`^kiln: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`))
-      expect(r.stderr, name).toMatch(message)
-      expect(r.stderr, name).not.toMatch(/\n\s+at /)
+      const error = await calibrate(experiment, file, { out, workers: 0 }).then(() => undefined, (e: unknown) => e)
+      expect(error, name).toBeInstanceOf(InputError)
+      const text = formatInputError(error as InputError)
+      expect(text, name).toMatch(new RegExp(`^kiln: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`))
+      expect(text, name).toMatch(message)
+      expect(text, name).not.toContain("\n")
     }
-    const broken = join(dir, "broken.json")
-    writeFileSync(broken, "{ \"priors\": [")
-    const r = cli([experiment, "--target", broken, "--workers", "0"])
-    expect(r.status).toBe(2)
-    expect(r.stderr).toMatch(/^kiln: .*broken\.json: (at line \d+, column \d+: )?invalid JSON/)
-    const p = cli([experiment, "--target", targets, "--particles", "1", "--out", join(dir, "never")])
-    expect(p.status).toBe(2)
-    expect(p.stderr).toMatch(/: at --particles: expected an integer >= 2, got 1/)
-    expect(existsSync(join(dir, "never"))).toBe(false)
-    expect(existsSync(workDirFor(join(dir, "never")))).toBe(false)
+    const swept = writeJson(dir, "swept.json", { name: "heat", scenario: scenario(), factors: [{ path: "energy.rest", values: [0.1, 0.2] }] })
+    await expect(calibrate(swept, targets, { out })).rejects.toMatchObject({ path: "factors", message: expect.stringContaining("remove the factors") })
+    expect(existsSync(out)).toBe(false)
+    expect(existsSync(workDirFor(out))).toBe(false)
+
+    // the command: exit 2, the message on stderr, no stack trace
+    for (const [args, message] of [
+      [["--target", join(dir, "unknown-metric.json")], /^kiln: .*unknown-metric\.json: at targets\[0\]\.metric: unknown metric "energy_man"/],
+      [["--target", join(dir, "reversed.json")], /^kiln: .*reversed\.json: at priors\[0\]\.to: expected a value > from/],
+      [["--target", writeBroken(dir)], /^kiln: .*broken\.json: (at line \d+, column \d+: )?invalid JSON/],
+      [["--target", targets, "--particles", "1"], /^kiln: .*heat\.json: at --particles: expected an integer >= 2, got 1/]
+    ] as Array<[string[], RegExp]>) {
+      const r = cli([experiment, ...args, "--out", out, "--workers", "0"])
+      expect(r.status, args.join(" ")).toBe(2)
+      expect(r.stderr, args.join(" ")).toMatch(message)
+      expect(r.stderr.trim().split("\n").length, args.join(" ")).toBe(1)
+    }
+    expect(existsSync(out)).toBe(false)
   })
 })
+
+const writeBroken = (dir: string): string => {
+  const file = join(dir, "broken.json")
+  writeFileSync(file, "{ \"priors\": [")
+  return file
+}

@@ -33,6 +33,8 @@ export interface AbcGeneration {
   readonly summaries: ReadonlyArray<ReadonlyArray<number>>
   /** proposals simulated for this generation (accepted ones and the rest) */
   readonly proposed: number
+  /** proposals within the tolerance, those past the N-th included: hits / proposed is the acceptance rate */
+  readonly hits: number
   /** effective sample size 1 / Σ w² */
   readonly ess: number
 }
@@ -270,7 +272,7 @@ export const abcSmc = async (o: AbcSmcOptions): Promise<AbcResult> => {
     await o.onScales?.(scales)
     const distances = summaries.map((s) => distance(s, o.observed, scales, summaryWeights))
     const weights = thetas.map(() => 1 / n)
-    const g: AbcGeneration = { generation: 0, epsilon: Infinity, particles: thetas, weights, distances, summaries: summaries.map((s) => [...s]), proposed: n, ess: n }
+    const g: AbcGeneration = { generation: 0, epsilon: Infinity, particles: thetas, weights, distances, summaries: summaries.map((s) => [...s]), proposed: n, hits: n, ess: n }
     gens.push(g)
     await o.onGeneration?.(g)
   }
@@ -288,11 +290,13 @@ export const abcSmc = async (o: AbcSmcOptions): Promise<AbcResult> => {
 
     const accepted: Array<{ u: Float64Array; theta: number[]; distance: number; summary: number[] }> = []
     let proposed = 0
-    let rate = t === 1 ? alpha : Math.max(gensRate(prev, n), 0.01)
+    // batches sized by the acceptance rate seen last (generation 0 accepted all: α is the guess)
+    let rate = t === 1 ? alpha : prev.hits / prev.proposed
+    let hits = 0
     for (let batch = 0; accepted.length < n; batch++) {
       if (proposed >= maxProposals) return finish("max-proposals")
       const need = n - accepted.length
-      const size = Math.min(maxProposals - proposed, Math.max(need, Math.ceil((1.2 * need) / Math.max(rate, 0.01))))
+      const size = Math.min(maxProposals - proposed, Math.max(need, Math.ceil((1.1 * need) / Math.max(rate, 0.01))))
       const { uniform, gaussian } = streamOf(o.seed, t, batch)
       const us: Float64Array[] = []
       const z = new Float64Array(d)
@@ -316,7 +320,6 @@ export const abcSmc = async (o: AbcSmcOptions): Promise<AbcResult> => {
       const summaries = await o.simulate(thetas, { generation: t, batch })
       proposed += size
       simulations += size
-      let hits = 0
       for (let k = 0; k < size; k++) {
         const dist = distance(summaries[k], o.observed, scales, summaryWeights)
         if (dist <= epsilon) {
@@ -324,17 +327,14 @@ export const abcSmc = async (o: AbcSmcOptions): Promise<AbcResult> => {
           if (accepted.length < n) accepted.push({ u: us[k], theta: thetas[k], distance: dist, summary: [...summaries[k]] })
         }
       }
-      rate = hits / size
+      rate = hits / proposed
     }
     const weights = importanceWeights(accepted.map((a) => a.u), prevU, prev.weights, l, d)
     const g: AbcGeneration = {
       generation: t, epsilon, particles: accepted.map((a) => a.theta), weights, distances: accepted.map((a) => a.distance),
-      summaries: accepted.map((a) => a.summary), proposed, ess: ess(weights)
+      summaries: accepted.map((a) => a.summary), proposed, hits, ess: ess(weights)
     }
     gens.push(g)
     await o.onGeneration?.(g)
   }
 }
-
-/** A population's acceptance rate: N over its proposals. */
-const gensRate = (g: AbcGeneration, n: number): number => n / Math.max(g.proposed, 1)

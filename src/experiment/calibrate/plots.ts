@@ -51,7 +51,7 @@ export const toleranceSpec = (gens: ReadonlyArray<AbcGeneration>): VegaLiteSpec 
   title: { text: "tolerance", subtitle: "ε per generation: the α-quantile of the previous generation's distances" },
   width: 360,
   height: 200,
-  data: { values: gens.filter((g) => Number.isFinite(g.epsilon)).map((g) => ({ generation: g.generation, epsilon: g.epsilon, acceptance: g.particles.length / g.proposed })) },
+  data: { values: gens.filter((g) => Number.isFinite(g.epsilon)).map((g) => ({ generation: g.generation, epsilon: g.epsilon, acceptance: g.hits / g.proposed })) },
   mark: { type: "line", point: true },
   encoding: {
     x: { field: "generation", type: "quantitative", axis: { tickMinStep: 1 } },

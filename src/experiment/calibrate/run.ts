@@ -19,7 +19,7 @@ import { checkTargets, loadTargets, type Targets } from "./targets.js"
 import { writePlots } from "./plots.js"
 
 export interface CalibrateOptions {
-  /** output directory (default runs/calibrate-<experiment name>-<seed>) */
+  /** output directory (default runs/calibration-<experiment name>-<seed>) */
   readonly out?: string
   /** particles per population (default 100) */
   readonly particles?: number
@@ -67,8 +67,8 @@ const STATE = "state.json"
 const STORE = "runs.duckdb"
 const FORMAT = "kiln-calibration/1"
 
-/** The default output directory: runs/calibrate-<name>-<seed>. */
-export const defaultCalibrationDir = (e: Experiment): string => join("runs", `calibrate-${safeName(e.spec.name)}-${e.spec.seed}`)
+/** The default output directory: runs/calibration-<name>-<seed>. */
+export const defaultCalibrationDir = (e: Experiment): string => join("runs", `calibration-${safeName(e.spec.name)}-${e.spec.seed}`)
 
 /** Where a calibration works until it is done: a hidden sibling of the output that survives a kill, for --resume. */
 export const workDirFor = (final: string): string => join(dirname(final), `.${basename(final)}.calibrating`)
@@ -299,19 +299,19 @@ const writeOutputs = async (dir: string, x: Outputs): Promise<void> => {
   const partCols = ["generation", "particle", ...names, "weight", "distance", "epsilon", ...stats]
   const partRows = result.generations.flatMap((g) =>
     g.particles.map((p, i) => [g.generation, i, ...p, g.weights[i], finite(g.distances[i]), finite(g.epsilon), ...g.summaries[i]]))
-  const genCols = ["generation", "epsilon", "proposed", "accepted", "acceptance", "ess", ...names.flatMap((n) => [`${n}_mean`, `${n}_sd`])]
+  const genCols = ["generation", "epsilon", "proposed", "within", "accepted", "acceptance", "ess", ...names.flatMap((n) => [`${n}_mean`, `${n}_sd`])]
   const genRows = result.generations.map((g) => {
     const m = names.flatMap((_, a) => {
       const mean = g.particles.reduce((s, p, i) => s + g.weights[i] * p[a], 0)
       const v = g.particles.reduce((s, p, i) => s + g.weights[i] * (p[a] - mean) ** 2, 0)
       return [mean, Math.sqrt(v)]
     })
-    return [g.generation, finite(g.epsilon), g.proposed, g.particles.length, g.particles.length / g.proposed, g.ess, ...m]
+    return [g.generation, finite(g.epsilon), g.proposed, g.hits, g.particles.length, g.hits / g.proposed, g.ess, ...m]
   })
   const tables: Array<[string, string[], unknown[][], string[]]> = [
     ["posterior", postCols, postRows, ["INTEGER", ...names.map(() => "DOUBLE"), "DOUBLE", "DOUBLE"]],
     ["particles", partCols, partRows, ["INTEGER", "INTEGER", ...names.map(() => "DOUBLE"), "DOUBLE", "DOUBLE", "DOUBLE", ...stats.map(() => "DOUBLE")]],
-    ["generations", genCols, genRows, ["INTEGER", "DOUBLE", "INTEGER", "INTEGER", "DOUBLE", "DOUBLE", ...names.flatMap(() => ["DOUBLE", "DOUBLE"])]]
+    ["generations", genCols, genRows, ["INTEGER", "DOUBLE", "INTEGER", "INTEGER", "INTEGER", "DOUBLE", "DOUBLE", ...names.flatMap(() => ["DOUBLE", "DOUBLE"])]]
   ]
   for (const [name, cols, rows, types] of tables) {
     writeFileSync(join(dir, `${name}.csv`), toCsv(cols, rows))
