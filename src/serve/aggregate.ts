@@ -7,7 +7,9 @@ import { join } from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { computeLayout } from "../io/layout.js"
 import { buildCsr, labelPropagation, numberBySize } from "./communities.js"
-import type { RunInfo } from "./info.js"
+import type { AggregateGraph, CommunityNode, Drill, RunInfo } from "./info.js"
+
+export type { AggregateGraph, CommunityNode, Drill }
 
 /** Runs with more agents than this (or without graph.json) are shown as communities. */
 export const AGGREGATE_ABOVE = 100_000
@@ -22,67 +24,6 @@ export const MAX_MEMES = 32
 
 const VERSION = 1
 const SEED_SALT = 0x61676772
-
-/** One community: who is in it and what they are like at the end of the run. */
-export interface CommunityNode {
-  readonly id: number
-  readonly label: string
-  readonly members: number
-  /** mean final energy */
-  readonly energy: number
-  /** mean stance per belief (−1…+1), in the order of `beliefs` */
-  readonly beliefs: ReadonlyArray<number>
-  /** share of members whose dominant meme is each of `memes`, then the share with none (sums to 1) */
-  readonly memes: ReadonlyArray<number>
-  /** summed weight of the edges inside the community */
-  readonly internal: number
-  readonly x: number
-  readonly y: number
-}
-
-export interface AggregateGraph {
-  readonly version: number
-  readonly agents: number
-  readonly edges: number
-  /** how communities were found: the scenario's groups, or label propagation (with its sweeps) */
-  readonly method: "groups" | "label-propagation"
-  readonly iterations: number
-  /** communities found before the cap (the last node is "other" when this exceeds MAX_COMMUNITIES) */
-  readonly found: number
-  readonly other: boolean
-  readonly memes: ReadonlyArray<string>
-  readonly beliefs: ReadonlyArray<string>
-  readonly communities: ReadonlyArray<CommunityNode>
-  /** [a, b, summed weight] with a < b: the strongest links of each community */
-  readonly links: ReadonlyArray<readonly [number, number, number]>
-  /** seconds it took to compute */
-  readonly seconds: number
-  /** the input files it was computed from (size and modification time), to tell a stale cache */
-  readonly from: Readonly<Record<string, readonly [number, number]>>
-}
-
-/** One community's agents as the viewer draws them: columns, agent order by internal degree. */
-export interface Drill {
-  readonly community: number
-  readonly label: string
-  readonly members: number
-  readonly shown: number
-  readonly edgesShown: number
-  /** "layout" when positions come from the run's own layout, "computed" when laid out on request */
-  readonly positions: "layout" | "computed"
-  readonly index: ReadonlyArray<number>
-  readonly keys: ReadonlyArray<string>
-  readonly group: ReadonlyArray<string>
-  readonly energy: ReadonlyArray<number>
-  readonly attachment: ReadonlyArray<number>
-  /** index into the aggregate's memes (−1 none) */
-  readonly meme: ReadonlyArray<number>
-  readonly x: ReadonlyArray<number>
-  readonly y: ReadonlyArray<number>
-  /** internal edges as positions in the arrays above */
-  readonly source: ReadonlyArray<number>
-  readonly target: ReadonlyArray<number>
-}
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`

@@ -34,6 +34,7 @@ export class EdgeLayer {
   }
 
   private schedule(): void {
+    if (this.pending < 0) return
     if (this.lastCost < 25) {
       if (this.pending === 0) this.pending = requestAnimationFrame(() => this.draw())
       return
@@ -43,11 +44,20 @@ export class EdgeLayer {
     this.idleTimer = setTimeout(() => this.draw(), 150)
   }
 
+  /** Stops drawing and removes the canvas (the renderer is being replaced). */
+  dispose(): void {
+    cancelAnimationFrame(this.pending)
+    clearTimeout(this.idleTimer)
+    this.pending = -1
+    this.canvas.remove()
+  }
+
   private clear(): void {
     this.canvas.getContext("2d", { willReadFrequently: true })?.clearRect(0, 0, this.canvas.width, this.canvas.height)
   }
 
   draw(): void {
+    if (this.pending < 0) return
     this.pending = 0
     const t0 = performance.now()
     const { width, height } = this.renderer.getDimensions()

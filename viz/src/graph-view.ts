@@ -145,6 +145,12 @@ export class GraphView {
     if (key !== undefined) this.renderer.setNodeState(key, { isHighlighted: true })
   }
 
+  /** Removes the renderer and its edge layer (the viewer of a large run swaps views). */
+  dispose(): void {
+    this.edges.dispose()
+    this.renderer.kill()
+  }
+
   /** Where node i is drawn, in CSS pixels relative to the graph container. */
   screenOf(i: number): { x: number; y: number } {
     const d = this.renderer.getNodeDisplayData(this.keyOf(i))!

@@ -4,6 +4,7 @@
 import { animationFrames, share } from "rxjs"
 import { lineageColour } from "../../src/experiment/muller"
 import { frameAt, spin, type Frames, type StateView } from "../../src/io/frames-format"
+import type { AggregateGraph } from "../../src/serve/info"
 import { Charts } from "./charts"
 import {
   categoryColour, GROUP_PALETTE, MEME_PALETTE, NEGATIVE, NO_MEME, POSITIVE, RAMP, modeKey, parseMode, stateKey, stateLabel
@@ -12,6 +13,7 @@ import {
   energyReference, exists, fetchFrames, fetchGraph, fetchJson, fetchMetrics, finalState, stateOf,
   type Info, type Metrics, type NodeState
 } from "./data"
+import { AggregateViewer, type AggregateHooks } from "./aggregate"
 import { GraphView } from "./graph-view"
 import { Inspector, type AgentDetail, type AgentNow, type VariantLine } from "./inspector"
 import { Lineages } from "./lineages"
@@ -41,6 +43,8 @@ interface Hooks {
   liveRate?: number
   view?: GraphView
   player?: Player
+  /** a large run shown as communities (info.view "aggregate") */
+  aggregate?: AggregateHooks
   /** clades drawn in the Muller panel (0 without meme evolution) */
   mullerClades: () => number
   inspectorOpen: () => boolean
@@ -97,6 +101,7 @@ const main = async () => {
   badge.textContent = info.mode === "live" ? "live" : "playback"
   badge.classList.toggle("live", info.mode === "live")
   message(info.mode === "live" ? `Laying out ${info.agents.toLocaleString()} agents…` : "Loading the run…")
+  if (info.view === "aggregate") return aggregateMain(info)
 
   const loaded = await fetchGraph(info.mode === "live" ? "live/graph.json" : "run/graph.json", info)
   const graph = loaded.graph
@@ -471,6 +476,31 @@ const main = async () => {
   if (info.mode === "live") live()
   else startPlayback((await exists("run/frames.bin")) ? await fetchFrames("run/frames.bin") : undefined, "start")
   select.value = modeKey(view.mode)
+  hooks.timings.ready = performance.now()
+  hooks.ready = true
+}
+
+/** A large run: its communities, their charts, drill-down into one (aggregate.ts); no playback. */
+const aggregateMain = async (info: Info) => {
+  const graph = await fetchJson<AggregateGraph>("api/aggregate")
+  hooks.timings.graph = performance.now()
+  message(undefined)
+  const aggregate: AggregateHooks = { communities: 0, communityScreen: () => ({ x: 0, y: 0 }) }
+  hooks.aggregate = aggregate
+  new AggregateViewer(
+    { info, container: $("graph"), inspector: $("inspector"), legend: $("legend"), select: $<HTMLSelectElement>("colour-by"), setStatus, message, hooks: aggregate },
+    graph
+  )
+  hooks.timings.sigma = performance.now()
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+  hooks.timings.firstPaint = performance.now()
+  for (const id of ["first", "back", "play", "forward", "speed", "scrubber"]) ($(id) as HTMLButtonElement).disabled = true
+  $("tick").textContent = `end of run · tick ${info.ticks}`
+  const metrics = await fetchMetrics("run/metrics.csv")
+  const charts = new Charts($("charts"), info, metrics)
+  charts.setTick(info.ticks)
+  window.addEventListener("resize", () => charts.resize())
+  hooks.timings.charts = performance.now()
   hooks.timings.ready = performance.now()
   hooks.ready = true
 }
