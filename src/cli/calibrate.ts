@@ -21,7 +21,8 @@ const reporter = (quiet: boolean) => {
       if (key !== at) {
         bar?.finish()
         at = key
-        bar = progressBar(`generation ${p.generation}${p.batch > 0 ? ` batch ${p.batch}` : ""}`)
+        const stored = p.sweep.skipped > 0 ? ` (${p.sweep.skipped} runs stored)` : ""
+        bar = progressBar(`generation ${p.generation}${p.batch > 0 ? ` batch ${p.batch}` : ""}${stored}`)
       }
       return bar!.update(p.sweep.finished + p.sweep.skipped, p.sweep.total)
     }
