@@ -1,6 +1,8 @@
 // The ABC-SMC core on a model with a known posterior: the mean of n normal observations with known σ.
 // With a flat prior and summary x̄, the exact posterior is N(ȳ, σ²/n); the ABC posterior at tolerance ε is that
 // normal convolved with Uniform(−ε, ε): mean ȳ, variance σ²/n + ε²/3. Both are checked over several seeds.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import { abcSmc, distance, madScale, weightedQuantile, type AbcGeneration, type AbcSimulator } from "../../src/experiment/calibrate/abc.js"
 import { makeStream, mix32 } from "../../src/model/rng.js"
@@ -118,5 +120,25 @@ describe("ABC helpers", () => {
     expect(madScale([1, 2, 3, 4, 100])).toBeCloseTo(1.4826, 10)
     expect(distance([1, 5], [0, 1], [1, 2], [1, 0.25])).toBeCloseTo(Math.sqrt(1 + 0.25 * 4), 12)
     expect(distance([NaN, 5], [0, 1], [1, 2], [1, 1])).toBe(Infinity)
+  })
+})
+
+describe("docs/EXPERIMENTS.md, Calibration", () => {
+  it("the TypeScript example runs and its posterior is the one the page describes", async () => {
+    const root = resolve(import.meta.dirname, "../..")
+    const doc = readFileSync(join(root, "docs/EXPERIMENTS.md"), "utf8")
+    const section = doc.slice(doc.indexOf("## Calibration"), doc.indexOf("## Not done (yet)"))
+    const code = /```ts\n([\s\S]*?)```/.exec(section)![1]
+      .replace(/from "kiln"/g, `from ${JSON.stringify(join(root, "src/index.ts"))}`)
+      .concat("\nexport { result }\n")
+    const file = join(mkdtempSync(join(root, "node_modules/.kiln-calibration-doc-")), "example.mts")
+    writeFileSync(file, code)
+    const m = await import(file).finally(() => rmSync(dirname(file), { recursive: true, force: true }))
+    const g = m.result.posterior as AbcGeneration
+    const { mean, sd } = moments(g)
+    const target = Math.sqrt(0.4 ** 2 + g.epsilon ** 2 / 3)
+    expect(g.particles.length).toBe(300)
+    expect(Math.abs(mean - 1.3)).toBeLessThan((4 * target) / Math.sqrt(g.ess))
+    expect(Math.abs(sd / target - 1)).toBeLessThan(4 / Math.sqrt(2 * g.ess))
   })
 })

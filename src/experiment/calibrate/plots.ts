@@ -54,7 +54,7 @@ export const toleranceSpec = (gens: ReadonlyArray<AbcGeneration>): VegaLiteSpec 
   data: { values: gens.filter((g) => Number.isFinite(g.epsilon)).map((g) => ({ generation: g.generation, epsilon: g.epsilon, acceptance: g.hits / g.proposed })) },
   mark: { type: "line", point: true },
   encoding: {
-    x: { field: "generation", type: "quantitative", axis: { tickMinStep: 1 } },
+    x: { field: "generation", type: "quantitative", axis: { tickMinStep: 1, format: "d" } },
     y: { field: "epsilon", type: "quantitative", title: "ε", scale: { type: "log" } },
     tooltip: [{ field: "generation" }, { field: "epsilon", format: ".4g" }, { field: "acceptance", format: ".1%" }]
   }
