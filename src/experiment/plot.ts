@@ -1,11 +1,12 @@
 // `kiln plot`: one chart of an experiment DB or a run directory, rendered by Vega to SVG, or to PNG via resvg.
-import { renameSync, writeFileSync } from "node:fs"
+import { existsSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
 import { ensureDir } from "../io/output-dir.js"
 import { InputError } from "../errors.js"
 import { checkMetric, factorNamed, finalSpec, loadResults, morrisSpec, sobolSpec, timeSpec, type VegaLiteSpec } from "./charts.js"
 import { loadLineages, mullerSpec } from "./muller-chart.js"
-import type { SensitivityAnalysis } from "./sensitivity/analyze.js"
+import { analyzeStore, sensitivityKindOf, type SensitivityAnalysis } from "./sensitivity/analyze.js"
+import { readMeta } from "./store.js"
 
 export interface PlotOptions {
   /** the metric to draw */
@@ -44,11 +45,21 @@ export const svgToPng = async (svg: string, scale = 2): Promise<Uint8Array> => {
   return r.render().asPng()
 }
 
-/** The spec `kiln plot` draws for these options. */
+/**
+ * The spec `kiln plot` draws for these options. A store of a sobol or morris design draws the metric's indices
+ * (its final values, 95% intervals; `kiln analyze --plot` chooses otherwise) unless `against` asks for final values.
+ */
 export const plotSpec = async (input: string, o: Omit<PlotOptions, "out">): Promise<VegaLiteSpec> => {
+  const size = { width: o.width ?? 480, height: o.height ?? 280 }
+  if (o.against === undefined && existsSync(input) && statSync(input).isFile()) {
+    const method = sensitivityKindOf((await readMeta(input))?.factors ?? [])
+    if (method !== undefined) {
+      const a = await analyzeStore(input, method, { metric: o.metric })
+      return a.method === "sobol" ? sobolSpec(a, size) : morrisSpec(a, size)
+    }
+  }
   const r = await loadResults(input)
   checkMetric(r, o.metric, input)
-  const size = { width: o.width ?? 480, height: o.height ?? 280 }
   if (o.against === undefined) return timeSpec(r, o.metric, size)
   if (r.finals.length === 0) throw new InputError({ file: input, path: "--against", message: "no done runs to plot" })
   return finalSpec(r, factorNamed(r, o.against, input), o.metric, size)

@@ -9,6 +9,7 @@ import { decodeExperiment } from "../../src/experiment/load.js"
 import { expandDesign } from "../../src/experiment/design.js"
 import { analyzeStore, type MorrisAnalysis, type SobolAnalysis } from "../../src/experiment/sensitivity/analyze.js"
 import { query } from "../../src/experiment/store.js"
+import { plot } from "../../src/experiment/plot.js"
 import { baseScenario, tempDir, writeJson } from "./support.js"
 
 const root = resolve(import.meta.dirname, "../..")
@@ -55,8 +56,8 @@ describe("kiln sweep + kiln analyze sobol", () => {
     expect(pairs).toEqual([{ n: 32, same: 32 }])
 
     const out = join(dir, "out", "indices.json")
-    const plot = join(dir, "out", "indices.svg")
-    const r = kiln(["analyze", "sobol", db, "--metric", "disagreement_mean", "--out", out, "--plot", plot])
+    const plotFile = join(dir, "out", "indices.svg")
+    const r = kiln(["analyze", "sobol", db, "--metric", "disagreement_mean", "--out", out, "--plot", plotFile])
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toContain("Sobol indices of disagreement_mean at each run's last record")
     expect(r.stdout).toMatch(/16 of 16 rows of A and B complete; 80 points, 160 runs \(2 replicates per point, averaged\)/)
@@ -74,7 +75,11 @@ describe("kiln sweep + kiln analyze sobol", () => {
     // the table printed is the JSON's, and the API gives the same numbers
     for (const x of a.indices) expect(r.stdout).toMatch(new RegExp(`${x.factor}\\s+${x.S1.toFixed(3)}\\s+\\[${x.S1_lo.toFixed(3)}, ${x.S1_hi.toFixed(3)}\\]\\s+${x.ST.toFixed(3)}`))
     expect(await analyzeStore(db, "sobol", { metric: "disagreement_mean" })).toEqual({ ...a, db })
-    expect(readFileSync(plot, "utf8")).toMatch(/^<svg[\s\S]*S1 \(first order\)[\s\S]*social_conformity/)
+    expect(readFileSync(plotFile, "utf8")).toMatch(/^<svg[\s\S]*S1 \(first order\)[\s\S]*social_conformity/)
+    // kiln plot on such a store draws the indices (final values), and final values against a parameter with --against
+    const drawn = readFileSync(await plot(db, { metric: "disagreement_mean", out: join(dir, "plot.svg") }), "utf8")
+    expect(drawn).toContain("Sobol indices of disagreement_mean")
+    expect(readFileSync(await plot(db, { metric: "disagreement_mean", against: "dose", out: join(dir, "against.svg") }), "utf8")).toContain("final disagreement_mean")
 
     // the mean over records and a recorded tick are other values of each run; CSV has one row per factor
     const csv = join(dir, "at10.csv")
@@ -129,6 +134,10 @@ describe("kiln sweep + kiln analyze morris", () => {
     expect(dose).toMatchObject({ factor: "dose", mu: 0, mu_star: 0, sigma: 0, mu_star_lo: 0, mu_star_hi: 0, r: 8 })
     expect(conformity.mu_star_lo).toBeGreaterThan(0.05)
     expect(readFileSync(out, "utf8").split("\n")[0]).toBe("factor,mu,mu_star,mu_star_lo,mu_star_hi,sigma,r")
+    const p = kiln(["plot", db, "--metric", "disagreement_mean", "--out", join(dir, "morris.svg")])
+    expect(p.status, p.stderr).toBe(0)
+    const svg = readFileSync(join(dir, "morris.svg"), "utf8")
+    for (const text of ["Morris effects on disagreement_mean", "μ* (mean |elementary effect|)", ">social_conformity</text>"]) expect(svg).toContain(text)
   }, 120_000)
 })
 

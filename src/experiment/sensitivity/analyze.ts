@@ -98,10 +98,16 @@ interface Definition {
   }
 }
 
+/** The kind of sensitivity design a store's factors hold, if any. */
+export const sensitivityKindOf = (factors: ReadonlyArray<FactorColumn>): SensitivityMethod | undefined => {
+  const structure = factors.filter((c) => c.kind === "design")
+  return structure.some((c) => c.name === SOBOL_COLUMNS.block) ? "sobol" : structure.some((c) => c.name === MORRIS_COLUMNS.trajectory) ? "morris" : undefined
+}
+
 /** The store's sensitivity design: its kind, parameter columns (in factor order), and the sample as decoded. */
 const designOf = (db: string, meta: StoreMeta, method: SensitivityMethod) => {
   const structure = meta.factors.filter((c) => c.kind === "design")
-  const kind = structure.some((c) => c.name === SOBOL_COLUMNS.block) ? "sobol" : structure.some((c) => c.name === MORRIS_COLUMNS.trajectory) ? "morris" : undefined
+  const kind = sensitivityKindOf(meta.factors)
   if (kind === undefined) {
     const swept = meta.factors.map((c) => `${c.name} (${c.kind})`).join(", ") || "nothing"
     throw new InputError({
