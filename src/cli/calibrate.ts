@@ -56,7 +56,8 @@ export const calibrateCommand = Command.make(
       const asked = Option.getOrUndefined(o.workers)
       const workers = asked === undefined || asked <= 0 ? asked : usefulThreads(asked).threads
       const r = yield* Effect.tryPromise({
-        try: () => calibrate(o.experiment, o.target, {
+        try: (signal) => calibrate(o.experiment, o.target, {
+          signal,
           particles: o.particles,
           alpha: o.alpha,
           resume: o.resume,

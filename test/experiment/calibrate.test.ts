@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import { calibrate, summaryOf, workDirFor, type CalibrateProgress } from "../../src/experiment/calibrate/run.js"
-import { decodeScenario } from "../../src/scenario/load.js"
+import { decodeScenario, loadScenario } from "../../src/scenario/load.js"
 import { simulate } from "../../src/run/simulation.js"
 import { query } from "../../src/experiment/store.js"
 import { InputError, formatInputError } from "../../src/errors.js"
@@ -124,6 +124,27 @@ describe("kiln calibrate on a small scenario", () => {
     // another seed gives another posterior
     const other = await calibrate(experiment, targets, { ...o, out: join(dir, "other"), seed: 6 })
     expect(readFileSync(join(other.dir, "posterior.csv"), "utf8")).not.toBe(readFileSync(join(whole.dir, "posterior.csv"), "utf8"))
+  })
+})
+
+describe("the shipped example, scenarios/experiments/calibrate-cooling.json", () => {
+  it("has as targets energy_mean of one of its runs at gamma 0.05 and dose 4 (seed 2026), and calibrates", async () => {
+    const experiment = join(root, "scenarios/experiments/calibrate-cooling.json")
+    const targets = join(root, "scenarios/experiments/calibrate-cooling.targets.json")
+    const t = JSON.parse(readFileSync(targets, "utf8"))
+    const e = JSON.parse(readFileSync(experiment, "utf8"))
+    const s = loadScenario(join(root, "scenarios/cooling.json"), [
+      `ticks=${e.ticks}`, `recordEvery=${e.recordEvery}`, `graph.n=${e.set["graph.n"]}`, "seed=2026", "energy.gamma=0.05", "interventions[0].dose=4"
+    ])
+    const r = await simulate(s)
+    const col = r.metrics.columns.indexOf("energy_mean")
+    for (const g of t.targets) {
+      const row = r.metrics.rows.find((x) => x[0] === g.at)!
+      expect(row[col].toFixed(4)).toBe(g.value.toFixed(4))
+    }
+    const out = join(tempDir(), "out")
+    const c = await calibrate(experiment, targets, { out, particles: 8, generations: 2, workers: 0 })
+    expect(c.generations.map((g) => g.particles.length)).toEqual([8, 8])
   })
 })
 

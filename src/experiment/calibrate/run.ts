@@ -42,6 +42,8 @@ export interface CalibrateOptions {
   /** option names in errors: "--particles" (CLI) or "particles" (API) */
   readonly flags?: boolean
   readonly onProgress?: (p: CalibrateProgress) => void
+  /** aborting stops the running batch (its workers end, its committed runs stay): the calibration can be resumed */
+  readonly signal?: AbortSignal
 }
 
 export type CalibrateProgress =
@@ -185,7 +187,7 @@ export const calibrate = async (experiment: Experiment | string, targets: Target
     const summary = await runEffect(runSweep(design, {
       db, workers, threads: o.threads ?? 1, resume: true,
       onProgress: (p) => o.onProgress?.({ kind: "batch", generation: at.generation, batch: at.batch, sweep: p })
-    }))
+    }), o.signal)
     failedRuns += summary.failed
     const byName = new Map(design.points.map((p) => [String(p.values.particle), p]))
     return summaries(db, t, names.map((name) => byName.get(name)!.id), e.spec.replicates)
@@ -218,8 +220,9 @@ export const calibrate = async (experiment: Experiment | string, targets: Target
 }
 
 /** Runs an Effect, rejecting with its typed failure (not a wrapper), so InputError and RunError reach the caller. */
-const runEffect = async <A, E>(effect: Effect.Effect<A, E>): Promise<A> => {
-  const exit = await Effect.runPromiseExit(effect)
+const runEffect = async <A, E>(effect: Effect.Effect<A, E>, signal?: AbortSignal): Promise<A> => {
+  if (signal?.aborted) throw new RunError({ message: "kiln calibrate: interrupted" })
+  const exit = await Effect.runPromiseExit(effect, signal ? { signal } : undefined)
   if (Exit.isSuccess(exit)) return exit.value
   for (const r of exit.cause.reasons) {
     if (r._tag === "Fail") throw r.error
