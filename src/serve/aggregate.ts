@@ -6,7 +6,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "n
 import { join } from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { computeLayout } from "../io/layout.js"
-import { buildCsr, labelPropagation, numberBySize } from "./communities.js"
+import { attachSmall, buildCsr, labelPropagation, numberBySize } from "./communities.js"
 import type { AggregateGraph, CommunityNode, Drill, RunInfo } from "./info.js"
 
 export type { AggregateGraph, CommunityNode, Drill }
@@ -22,7 +22,13 @@ export const DRILL_CAP = 20_000
 /** At most this many meme names get their own share; any others (lineages) are counted together. */
 export const MAX_MEMES = 32
 
-const VERSION = 1
+const VERSION = 2
+
+/**
+ * ForceAtlas2 iterations for a drilled community laid out on request: 200 up to 2,000 agents, fewer above (20 at
+ * 20,000), so a click answers in seconds; the community-grouped start positions carry most of the layout.
+ */
+export const drillIterations = (n: number): number => Math.max(20, Math.round((200 * 2000) / Math.max(n, 2000)))
 const SEED_SALT = 0x61676772
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`
@@ -187,26 +193,42 @@ export const computeAggregate = async (
   // Communities: the scenario's groups when every agent has one, else label propagation.
   let everyGroup = agents.groups.length > 0
   for (let i = 0; i < n && everyGroup; i++) if (agents.group[i] === 0) everyGroup = false
-  let raw: Int32Array
+  let member: Int32Array
   let found: number
+  let K: number
+  let other: boolean
   let iterations = 0
+  let attached = 0
   let labels: (k: number, first: number) => string
   if (everyGroup) {
+    // Groups are named: past the cap, the smallest are shown together as "other".
     const numbered = numberBySize(Int32Array.from(agents.group, (g) => g - 1))
-    raw = numbered.community
+    member = numbered.community
     found = numbered.count
+    K = Math.min(found, MAX_COMMUNITIES)
+    other = found > MAX_COMMUNITIES
+    if (other) for (let i = 0; i < n; i++) if (member[i] >= K - 1) member[i] = K - 1
     labels = (_k, first) => agents.groups[agents.group[first] - 1]
   } else {
-    const lpa = labelPropagation(buildCsr(n, edges.source, edges.target, edges.weight), { seed: info.seed })
-    raw = lpa.community
+    // Label propagation leaves many small communities on graphs without strong structure: past the cap, each joins
+    // the shown community it is most tied to, and only those tied to none are "other".
+    const csr = buildCsr(n, edges.source, edges.target, edges.weight)
+    const lpa = labelPropagation(csr, { seed: info.seed })
     found = lpa.count
     iterations = lpa.iterations
+    if (found <= MAX_COMMUNITIES) {
+      member = lpa.community
+      K = found
+      other = false
+    } else {
+      const a = attachSmall(csr, lpa.community, found, MAX_COMMUNITIES - 1)
+      member = a.community
+      attached = a.attached
+      other = a.rest > 0
+      K = MAX_COMMUNITIES - (other ? 0 : 1)
+    }
     labels = (k) => `community ${k + 1}`
   }
-  const K = Math.min(found, MAX_COMMUNITIES)
-  const other = found > MAX_COMMUNITIES
-  const member = raw
-  if (other) for (let i = 0; i < n; i++) if (member[i] >= K - 1) member[i] = K - 1
   // Sums per community, one pass over the agents.
   const B = agents.beliefs.length
   const M = agents.memes.length
@@ -248,7 +270,9 @@ export const computeAggregate = async (
   )
   const communities: CommunityNode[] = Array.from({ length: K }, (_, k) => ({
     id: k,
-    label: other && k === K - 1 ? `other (${(found - K + 1).toLocaleString("en-US")} communities)` : labels(k, first[k]),
+    label: other && k === K - 1
+      ? `other (${(everyGroup ? found - K + 1 : found - (K - 1) - attached).toLocaleString("en-US")} communities${everyGroup ? "" : " tied to none shown"})`
+      : labels(k, first[k]),
     members: count[k],
     energy: count[k] > 0 ? energy[k] / count[k] : 0,
     beliefs: Array.from({ length: B }, (_, b) => (count[k] > 0 ? belief[k * B + b] / count[k] : 0)),
@@ -264,6 +288,7 @@ export const computeAggregate = async (
     method: everyGroup ? "groups" : "label-propagation",
     iterations,
     found,
+    attached,
     other,
     memes: agents.memes,
     beliefs: agents.beliefNames,
@@ -411,7 +436,7 @@ export class Aggregate {
     const laidOut = shown > 0 && x.every(Number.isFinite) && y.every(Number.isFinite)
     if (!laidOut) {
       const xy = await computeLayout({ n: shown, source: Int32Array.from(source), target: Int32Array.from(target) },
-        { seed: this.info.seed ^ k, iterations: shown <= 5000 ? 200 : 60 })
+        { seed: this.info.seed ^ k, iterations: drillIterations(shown) })
       for (let j = 0; j < shown; j++) {
         x[j] = xy[2 * j]
         y[j] = xy[2 * j + 1]
@@ -437,6 +462,7 @@ export const openAggregate = async (dir: string, info: RunInfo, log: (line: stri
   const files = cacheFiles(dir)
   writeAtomic(files.members, new Uint8Array(member.buffer, member.byteOffset, member.byteLength))
   writeAtomic(files.json, JSON.stringify(graph))
-  log(`kiln serve: ${graph.communities.length} communities (${graph.method}${graph.other ? `, the smallest ${graph.found - graph.communities.length + 1} as "other"` : ""}) in ${graph.seconds.toFixed(1)} s`)
+  log(`kiln serve: ${graph.communities.length} communities (${graph.method}, ${graph.found} found` +
+    `${graph.attached > 0 ? `, ${graph.attached} small ones joined to the one they are most tied to` : ""}${graph.other ? `; ${graph.communities.at(-1)!.label}` : ""}) in ${graph.seconds.toFixed(1)} s`)
   return new Aggregate(dir, info, graph, member, edges)
 }

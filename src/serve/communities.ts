@@ -158,3 +158,84 @@ export const numberBySize = (label: Int32Array): { community: Int32Array; count:
   for (let v = 0; v < n; v++) community[v] = rank[label[v]]
   return { community, count: used.length, sizes }
 }
+
+export interface Attached {
+  /** community of each node: 0..kept-1 the kept communities (largest first), `kept` the rest ("other") */
+  readonly community: Int32Array
+  /** communities kept */
+  readonly kept: number
+  /** small communities that joined a kept one */
+  readonly attached: number
+  /** nodes in communities that reach no kept one (community `kept`) */
+  readonly rest: number
+}
+
+/**
+ * Keeps the `keep` largest communities and attaches each smaller one to the kept community its members have the most
+ * positive edge weight to (ties: the larger kept community), in up to `passes` passes; each pass decides from the
+ * communities attached before it (so the order of the small communities does not matter), and those attached lead
+ * their neighbours in the next. Small communities that reach none stay
+ * apart as community `keep` ("other"). Kept communities are then numbered by their new size. `community` must be
+ * numbered by size (as labelPropagation returns it).
+ */
+export const attachSmall = (g: Csr, community: Int32Array, count: number, keep: number, passes = 32): Attached => {
+  const { n, starts, neighbours, weights } = g
+  const into = new Int32Array(count).fill(-1)
+  for (let c = 0; c < Math.min(keep, count); c++) into[c] = c
+  // Members grouped by community (a counting sort).
+  const first = new Uint32Array(count + 1)
+  for (let v = 0; v < n; v++) first[community[v] + 1]++
+  for (let c = 0; c < count; c++) first[c + 1] += first[c]
+  const members = new Uint32Array(n)
+  const fill = first.slice(0, count)
+  for (let v = 0; v < n; v++) members[fill[community[v]]++] = v
+  const score = new Float64Array(keep)
+  const touched = new Int32Array(keep)
+  const decided = new Int32Array(count).fill(-1)
+  let attached = 0
+  for (let pass = 0; pass < passes; pass++) {
+    let changed = 0
+    for (let c = keep; c < count; c++) {
+      if (into[c] >= 0) continue
+      let touchedCount = 0
+      for (let p = first[c]; p < first[c + 1]; p++) {
+        const v = members[p]
+        for (let q = starts[v]; q < starts[v + 1]; q++) {
+          const w = weights[q]
+          if (!(w > 0)) continue
+          const t = into[community[neighbours[q]]]
+          if (t < 0) continue
+          if (score[t] === 0) touched[touchedCount++] = t
+          score[t] += w
+        }
+      }
+      let best = -1
+      for (let k = 0; k < touchedCount; k++) {
+        const t = touched[k]
+        if (best < 0 || score[t] > score[best] || (score[t] === score[best] && t < best)) best = t
+      }
+      for (let k = 0; k < touchedCount; k++) score[touched[k]] = 0
+      decided[c] = best
+      if (best >= 0) changed++
+    }
+    for (let c = keep; c < count; c++) if (into[c] < 0 && decided[c] >= 0) into[c] = decided[c]
+    attached += changed
+    if (changed === 0) break
+  }
+  // Kept communities renumbered by their new size (ties: their first member); the rest last.
+  const size = new Float64Array(keep + 1)
+  const firstMember = new Int32Array(keep + 1).fill(-1)
+  const out = new Int32Array(n)
+  for (let v = 0; v < n; v++) {
+    const t = into[community[v]]
+    const k = t < 0 ? keep : t
+    out[v] = k
+    if (size[k]++ === 0) firstMember[k] = v
+  }
+  const order = Array.from({ length: keep }, (_, k) => k).sort((a, b) => size[b] - size[a] || firstMember[a] - firstMember[b])
+  const rank = new Int32Array(keep + 1)
+  order.forEach((k, r) => (rank[k] = r))
+  rank[keep] = keep
+  for (let v = 0; v < n; v++) out[v] = rank[out[v]]
+  return { community: out, kept: keep, attached, rest: size[keep] }
+}

@@ -46,8 +46,11 @@ export interface AggregateGraph {
   /** how communities were found: the scenario's groups, or label propagation (with its sweeps) */
   readonly method: "groups" | "label-propagation"
   readonly iterations: number
-  /** communities found before the cap (the last node is "other" when this exceeds MAX_COMMUNITIES) */
+  /** communities found before the cap */
   readonly found: number
+  /** small communities of label propagation past the cap, joined to the shown community they are most tied to */
+  readonly attached: number
+  /** whether the last node is "other": the smallest groups past the cap, or communities tied to none shown */
   readonly other: boolean
   readonly memes: ReadonlyArray<string>
   readonly beliefs: ReadonlyArray<string>

@@ -133,6 +133,35 @@ describe("the aggregate of a run without groups", () => {
     expect(Array.from(again.member)).toEqual(Array.from(a.member))
   })
 
+  it("above the cap, joins the smallest communities of label propagation to the shown one they are most tied to", async () => {
+    // 330 caves of 4 in a ring, and 6 isolated pairs: more communities than are shown.
+    const g = connectedCaveman(330, 4)
+    const source = [...g.source]
+    const target = [...g.target]
+    for (let p = 0; p < 6; p++) {
+      source.push(g.n + 2 * p)
+      target.push(g.n + 2 * p + 1)
+    }
+    const n = g.n + 12
+    const dir = await writeFixtureRun(join(temp(), "ring"), { n, source, target })
+    const a = await openAggregate(dir, readRunInfo(dir))
+    expect(a.graph.method).toBe("label-propagation")
+    expect(a.graph.found).toBeGreaterThan(MAX_COMMUNITIES)
+    expect(a.graph.communities.length).toBe(MAX_COMMUNITIES)
+    expect(a.graph.other).toBe(true)
+    const other = a.graph.communities[MAX_COMMUNITIES - 1]
+    // Only the isolated pairs reach no shown community.
+    expect(other.members).toBe(12)
+    expect(other.label).toBe("other (6 communities tied to none shown)")
+    expect(a.graph.attached).toBe(a.graph.found - (MAX_COMMUNITIES - 1) - 6)
+    expect(a.graph.communities.reduce((s, c) => s + c.members, 0)).toBe(n)
+    for (let i = g.n; i < n; i++) expect(a.member[i]).toBe(MAX_COMMUNITIES - 1)
+    // Members counted in the cache agree with the communities' counts.
+    const counts = new Array<number>(MAX_COMMUNITIES).fill(0)
+    for (const k of a.member) counts[k]++
+    expect(counts).toEqual(a.graph.communities.map((c) => c.members))
+  })
+
   it("merges the smallest communities into one 'other' node above the cap", async () => {
     const groups = MAX_COMMUNITIES + 20
     const n = groups * 3

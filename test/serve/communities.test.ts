@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest"
 import { barabasiAlbert, connectedCaveman, stochasticBlock } from "../../src/model/graph/generators.js"
 import { makeStream } from "../../src/model/rng.js"
-import { buildCsr, labelPropagation, numberBySize } from "../../src/serve/communities.js"
+import { attachSmall, buildCsr, labelPropagation, numberBySize } from "../../src/serve/communities.js"
 
 /** True when the two partitions are the same up to renaming the communities. */
 const samePartition = (a: Int32Array, b: Int32Array): boolean => {
@@ -89,5 +89,27 @@ describe("numberBySize", () => {
     expect(Array.from(community)).toEqual([1, 2, 2, 1, 0, 0, 0, 3])
     expect(count).toBe(4)
     expect(Array.from(sizes)).toEqual([3, 2, 2, 1])
+  })
+})
+
+describe("attachSmall", () => {
+  it("joins each small community to the kept one it is most tied to, through other small ones, and leaves the unreachable apart", () => {
+    // Kept: 0 = nodes 0-3, 1 = nodes 4-6. Small: 2 = {7, 8} tied to 0 twice and to 1 once; 3 = {9} tied only to 2;
+    // 4 = {10} tied to nothing; 5 = {11} with a negative tie to 0 only.
+    const edges = [[0, 1], [1, 2], [2, 3], [4, 5], [5, 6], [7, 0], [8, 1], [8, 4], [9, 7], [11, 0]]
+    const csr = buildCsr(12, edges.map((e) => e[0]), edges.map((e) => e[1]), edges.map((e) => (e[0] === 11 ? -1 : 1)))
+    const community = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 5])
+    const a = attachSmall(csr, community, 6, 2)
+    expect(Array.from(a.community)).toEqual([0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 2, 2])
+    expect([a.kept, a.attached, a.rest]).toEqual([2, 2, 2])
+  })
+
+  it("renumbers the kept communities by their size after joining", () => {
+    // Kept 0 = {0,1,2}, 1 = {3,4}; small 2 = {5,6} tied to 1: community 1 grows to 4 and comes first.
+    const edges = [[0, 1], [1, 2], [3, 4], [5, 3], [6, 5]]
+    const csr = buildCsr(7, edges.map((e) => e[0]), edges.map((e) => e[1]))
+    const a = attachSmall(csr, Int32Array.from([0, 0, 0, 1, 1, 2, 2]), 3, 2)
+    expect(Array.from(a.community)).toEqual([1, 1, 1, 0, 0, 0, 0])
+    expect(a.rest).toBe(0)
   })
 })

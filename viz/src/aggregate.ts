@@ -159,7 +159,8 @@ export class AggregateViewer {
     this.renderer.on("clickNode", ({ node }) => void this.open(Number(node)))
     const method = a.method === "groups" ? "the scenario's groups" : `label propagation (${a.iterations} sweeps)`
     this.page.setStatus(`${a.agents.toLocaleString("en-US")} agents in ${a.communities.length} communities (${method}` +
-      `${a.other ? `; the smallest ${(a.found - a.communities.length + 1).toLocaleString("en-US")} as "other"` : ""}) · click one for its agents`)
+      `${a.attached > 0 ? `; ${a.attached.toLocaleString("en-US")} smaller ones joined to the one they are most tied to` : ""}` +
+      `${a.other ? `; ${a.communities[a.communities.length - 1].label}` : ""}) · click one for its agents`)
     this.showLegend()
     if (this.page.hooks.inspected !== undefined) this.inspect(this.page.hooks.inspected)
   }
