@@ -3,7 +3,7 @@
 // experiments, the validations of the model library and the physics reductions, which run many seeds); `npm test` runs both, `npx vitest run --project unit` the fast one.
 import { defineConfig } from "vitest/config"
 
-const statistics = ["test/claims/**/*.test.ts", "test/evolution/**/*.test.ts", "test/models/**/*.test.ts", "test/model/physics.test.ts"]
+const statistics = ["test/claims/**/*.test.ts", "test/evolution/**/*.test.ts", "test/models/**/*.test.ts", "test/model/physics.test.ts", "test/experiment/calibrate-kiln.test.ts"]
 
 export default defineConfig({
   test: {

@@ -1,95 +1,19 @@
-// kiln calibrate on Kiln itself: synthetic data from a small scenario at known parameters is fitted back; an
-// interrupted calibration resumes to the same posterior bytes; bad input exits 2 with a message naming file and path.
+// kiln calibrate on Kiln itself: an interrupted calibration resumes to the same posterior bytes; the shipped example's
+// targets are a run of it; bad input exits 2 with a message naming file and path (the fit itself: calibrate-kiln.test.ts).
 import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
-import { calibrate, summaryOf, workDirFor, type CalibrateProgress } from "../../src/experiment/calibrate/run.js"
-import { decodeScenario, loadScenario } from "../../src/scenario/load.js"
+import { calibrate, workDirFor, type CalibrateProgress } from "../../src/experiment/calibrate/run.js"
+import { loadScenario } from "../../src/scenario/load.js"
 import { simulate } from "../../src/run/simulation.js"
-import { query } from "../../src/experiment/store.js"
 import { InputError, formatInputError } from "../../src/errors.js"
+import { files, scenario } from "./calibrate-support.js"
 import { tempDir, writeJson } from "./support.js"
 
 const root = resolve(import.meta.dirname, "../..")
 
-/** 60 agents heated at tick 5: the dose sets how hot they get, gamma how fast they cool (energy_mean). */
-const scenario = (gamma = 0.1, dose = 3, seed = 1) => ({
-  name: "heat", seed, ticks: 40, recordEvery: 5,
-  graph: { kind: "erdosRenyi", n: 60, p: 0.1 },
-  beliefs: [{ name: "a" }, { name: "b" }, { name: "c", kind: "factual", truth: 1 }],
-  prior: { edges: [{ a: "a", b: "b", w: 0.4 }], noise: 0.2 },
-  energy: { rest: 0.2, gamma, surprise: 0.3 },
-  social: { conformity: 0.5 },
-  interventions: [{ kind: "psychedelic", start: 5, dose, volatility: 0.2 }]
-})
-
-const truth = { gamma: 0.12, dose: 3.5 }
-const ticks = [10, 15, 25]
-
-/** The observed statistics: energy_mean at `ticks` of one run at the true parameters, with a seed no particle uses. */
-const observed = async () => {
-  const r = await simulate(decodeScenario(scenario(truth.gamma, truth.dose, 987_654)))
-  const e = r.metrics.columns.indexOf("energy_mean")
-  const t = r.metrics.columns.indexOf("tick")
-  return ticks.map((tick) => r.metrics.rows.find((row) => row[t] === tick)![e])
-}
-
-const files = async (dir: string, extra: Record<string, unknown> = {}) => {
-  const values = await observed()
-  const experiment = writeJson(dir, "heat.json", { name: "heat", seed: 5, scenario: scenario(), ...extra })
-  const targets = writeJson(dir, "heat.targets.json", {
-    priors: [
-      { path: "energy.gamma", name: "gamma", prior: "log-uniform", from: 0.02, to: 0.5 },
-      { path: "interventions[0].dose", name: "dose", prior: "uniform", from: 0.5, to: 8 }
-    ],
-    targets: ticks.map((at, k) => ({ metric: "energy_mean", at, value: values[k] }))
-  })
-  return { experiment, targets }
-}
-
-describe("kiln calibrate on a small scenario", () => {
-  it("recovers the cooling rate and the dose: the true values lie inside the 90% credible intervals", async () => {
-    const dir = tempDir()
-    const { experiment, targets } = await files(dir)
-    const events: CalibrateProgress[] = []
-    const r = await calibrate(experiment, targets, { out: join(dir, "out"), particles: 40, generations: 5, workers: 0, onProgress: (p) => events.push(p) })
-    expect(r.generations.length).toBe(5)
-    expect(r.simulations).toBeLessThan(600)
-    const [gamma, dose] = [summaryOf(r.posterior, 0), summaryOf(r.posterior, 1)]
-    expect(gamma.q05).toBeLessThanOrEqual(truth.gamma)
-    expect(gamma.q95).toBeGreaterThanOrEqual(truth.gamma)
-    expect(dose.q05).toBeLessThanOrEqual(truth.dose)
-    expect(dose.q95).toBeGreaterThanOrEqual(truth.dose)
-    // and the data have taught something: the intervals are far narrower than the priors'
-    expect(Math.log(gamma.q95 / gamma.q05)).toBeLessThan(0.5 * Math.log(0.5 / 0.02))
-    expect(dose.q95 - dose.q05).toBeLessThan(0.5 * (8 - 0.5))
-    // every proposal was a run of the store, with its own seed, and the tables agree with the result
-    const [runs] = await query(join(r.dir, "runs.duckdb"), "SELECT count(*) AS n, count(DISTINCT seed) AS seeds, count(*) FILTER (WHERE status = 'done') AS done FROM runs")
-    expect(runs).toEqual({ n: r.simulations, seeds: r.simulations, done: r.simulations })
-    const posterior = readFileSync(join(r.dir, "posterior.csv"), "utf8").trim().split("\n")
-    expect(posterior[0]).toBe("particle,gamma,dose,weight,distance")
-    expect(posterior.length).toBe(41)
-    const weights = posterior.slice(1).map((l) => Number(l.split(",")[3]))
-    expect(Math.abs(weights.reduce((a, w) => a + w, 0) - 1)).toBeLessThan(1e-9)
-    const gens = readFileSync(join(r.dir, "generations.csv"), "utf8").trim().split("\n").map((l) => l.split(","))
-    expect(gens.map((g) => g[0])).toEqual(["generation", "0", "1", "2", "3", "4"])
-    expect(gens[1][1]).toBe("")
-    expect(gens.slice(1).map((g) => Number(g[2])).reduce((a, x) => a + x, 0)).toBe(r.simulations)
-    const eps = r.generations.slice(1).map((g) => g.epsilon)
-    for (let k = 1; k < eps.length; k++) expect(eps[k]).toBeLessThan(eps[k - 1])
-    expect(readdirSync(r.dir).sort()).toEqual([
-      "generations.csv", "generations.parquet", "manifest.json", "marginal-dose.svg", "marginal-gamma.svg", "particles.csv", "particles.parquet",
-      "posterior.csv", "posterior.parquet", "runs.duckdb", "state.json", "tolerance.svg"
-    ])
-    expect(readFileSync(join(r.dir, "marginal-gamma.svg"), "utf8")).toContain("<svg")
-    const manifest = JSON.parse(readFileSync(join(r.dir, "manifest.json"), "utf8"))
-    expect(manifest).toMatchObject({ status: "complete", kind: "calibration", simulations: r.simulations, stopReason: "generations" })
-    expect(existsSync(workDirFor(r.dir))).toBe(false)
-    // progress: one event per generation, batches in between
-    expect(events.filter((e) => e.kind === "generation").length).toBe(5)
-  })
-
+describe("kiln calibrate, interrupted", () => {
   it("resumed after an interruption in the middle of a generation, gives the posterior of an uninterrupted calibration, byte for byte", async () => {
     const dir = tempDir()
     const { experiment, targets } = await files(dir)
