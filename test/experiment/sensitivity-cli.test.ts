@@ -1,14 +1,14 @@
 // Sensitivity analysis end to end: sobol and morris samples swept by `kiln sweep` and analysed by `kiln analyze`
 // (from the sources), a parameter that cannot act getting zero indices; designs and flags that do not fit exit 2.
 import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+import { copyFileSync, existsSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import { InputError } from "../../src/errors.js"
 import { decodeExperiment } from "../../src/experiment/load.js"
 import { expandDesign } from "../../src/experiment/design.js"
-import { analyzeStore, type MorrisAnalysis, type SobolAnalysis } from "../../src/experiment/sensitivity/analyze.js"
-import { query } from "../../src/experiment/store.js"
+import { analyzeStore, formatAnalysis, type MorrisAnalysis, type SobolAnalysis } from "../../src/experiment/sensitivity/analyze.js"
+import { closeDb, openDb, query } from "../../src/experiment/store.js"
 import { plot } from "../../src/experiment/plot.js"
 import { baseScenario, tempDir, writeJson } from "./support.js"
 
@@ -108,6 +108,17 @@ describe("kiln sweep + kiln analyze sobol", () => {
       expect(b.stderr.trim().split("\n")).toHaveLength(1)
     }
     expect(existsSync(join(dir, "x.txt"))).toBe(false)
+    // an incomplete store (an interrupted sweep, failed runs): rows missing a point are left out, the others used
+    const partial = join(dir, "partial.duckdb")
+    copyFileSync(db, partial)
+    const h = await openDb(partial, false)
+    await h.conn.run("DELETE FROM runs WHERE sobol_row = 3 AND sobol_block = 'B'")
+    await h.conn.run("UPDATE runs SET status = 'failed' WHERE sobol_row = 5 AND sobol_block = 'A' AND replicate = 2")
+    closeDb(h)
+    const p = (await analyzeStore(partial, "sobol", { metric: "disagreement_mean" })) as SobolAnalysis
+    expect(p).toMatchObject({ rows: 15, designRows: 16, points: 79, runs: 157, replicates: { min: 1, max: 2 } })
+    expect(formatAnalysis(p)).toContain("15 of 16 rows of A and B complete; 79 points, 157 runs (1–2 replicates per point, averaged)")
+    expect(p.indices[2].ST).toBe(0)
     const m = kiln(["analyze", "morris", db, "--metric", "disagreement_mean"])
     expect(m.status).toBe(2)
     expect(m.stderr).toContain(`${db}: holds a sobol design, not a morris one; run kiln analyze sobol ${db}`)
@@ -134,6 +145,17 @@ describe("kiln sweep + kiln analyze morris", () => {
     expect(dose).toMatchObject({ factor: "dose", mu: 0, mu_star: 0, sigma: 0, mu_star_lo: 0, mu_star_hi: 0, r: 8 })
     expect(conformity.mu_star_lo).toBeGreaterThan(0.05)
     expect(readFileSync(out, "utf8").split("\n")[0]).toBe("factor,mu,mu_star,mu_star_lo,mu_star_hi,sigma,r")
+    // a trajectory's missing point drops the two steps next to it; a missing replicate, only that replicate
+    const partial = join(dir, "partial.duckdb")
+    copyFileSync(db, partial)
+    const h = await openDb(partial, false)
+    await h.conn.run("DELETE FROM runs WHERE morris_trajectory = 0 AND morris_step = 2")
+    await h.conn.run("DELETE FROM runs WHERE morris_trajectory = 1 AND morris_step = 0 AND replicate = 1")
+    closeDb(h)
+    const q = (await analyzeStore(partial, "morris", { metric: "disagreement_mean" })) as MorrisAnalysis
+    expect(q.effects.reduce((n, e) => n + e.r, 0)).toBe(8 * 3 - 2)
+    expect(q).toMatchObject({ points: 31, runs: 61, replicates: { min: 1, max: 2 } })
+    expect(q.effects[2]).toMatchObject({ mu_star: 0, sigma: 0 })
     const p = kiln(["plot", db, "--metric", "disagreement_mean", "--out", join(dir, "morris.svg")])
     expect(p.status, p.stderr).toBe(0)
     const svg = readFileSync(join(dir, "morris.svg"), "utf8")

@@ -37,7 +37,7 @@ interface Common {
   readonly points: number
   /** done runs averaged into them */
   readonly runs: number
-  /** fewest and most replicates of a point */
+  /** fewest and most replicates averaged per point: those every point of a Saltelli row (both points of a Morris step) ran */
   readonly replicates: { readonly min: number; readonly max: number }
 }
 
@@ -129,11 +129,11 @@ const designOf = (db: string, meta: StoreMeta, method: SensitivityMethod) => {
 
 interface PointValue {
   readonly values: Record<string, unknown>
-  readonly y: number
-  readonly replicates: number
+  /** replicate → the run's value of the metric */
+  readonly ys: Map<number, number>
 }
 
-/** Each point's metric value, averaged over its done runs (replicates). */
+/** Each point's metric value per done run (replicate). */
 const pointValues = async (db: string, conn: Parameters<typeof readRows>[0], columns: ReadonlyArray<FactorColumn>, metric: string, at: At): Promise<{ points: PointValue[]; runs: number }> => {
   const cols = columns.map((c) => `r.${ident(c.name)}`).join(", ")
   const m = ident(metric)
@@ -144,11 +144,11 @@ const pointValues = async (db: string, conn: Parameters<typeof readRows>[0], col
       : `SELECT run_id, ${m} AS y, tick FROM metrics WHERE tick = ${at}`
   const rows = await readRows(conn, `
     WITH v AS (${source}), last AS (SELECT run_id, max(tick) AS last FROM metrics GROUP BY run_id)
-    SELECT r.run_id, r.point_id, ${cols}, v.y, v.tick IS NULL AS missing, last.last
+    SELECT r.run_id, r.point_id, r.replicate, ${cols}, v.y, v.tick IS NULL AS missing, last.last
     FROM runs r LEFT JOIN v USING (run_id) LEFT JOIN last USING (run_id)
-    WHERE r.status = 'done' ORDER BY r.point_id, r.run_id`)
+    WHERE r.status = 'done' ORDER BY r.point_id, r.replicate`)
   if (rows.length === 0) throw new InputError({ file: db, path: "", message: "holds no done runs; run kiln sweep (with --resume to complete it) first" })
-  const byPoint = new Map<string, { values: Record<string, unknown>; sum: number; n: number }>()
+  const byPoint = new Map<string, PointValue>()
   for (const r of rows) {
     if (r.missing) {
       throw new InputError({
@@ -160,12 +160,21 @@ const pointValues = async (db: string, conn: Parameters<typeof readRows>[0], col
       throw new InputError({ file: db, path: "--metric", message: `${metric} is undefined (NULL) at ${describeAt(at)} of run ${r.run_id}; choose another metric or --at` })
     }
     const key = String(r.point_id)
-    const p = byPoint.get(key) ?? { values: Object.fromEntries(columns.map((c) => [c.name, r[c.name]])), sum: 0, n: 0 }
-    p.sum += Number(r.y)
-    p.n++
+    const p = byPoint.get(key) ?? { values: Object.fromEntries(columns.map((c) => [c.name, r[c.name]])), ys: new Map<number, number>() }
+    p.ys.set(Number(r.replicate), Number(r.y))
     byPoint.set(key, p)
   }
-  return { points: [...byPoint.values()].map((p) => ({ values: p.values, y: p.sum / p.n, replicates: p.n })), runs: rows.length }
+  return { points: [...byPoint.values()], runs: rows.length }
+}
+
+/**
+ * The points' values averaged over the replicates all of them ran, so the points an estimator compares share their
+ * seeds (common random numbers) even when some runs are missing; undefined when they share none.
+ */
+const sharedMeans = (points: ReadonlyArray<PointValue>): { means: number[]; replicates: number } | undefined => {
+  const shared = [...points[0].ys.keys()].filter((r) => points.every((p) => p.ys.has(r))).sort((a, b) => a - b)
+  if (shared.length === 0) return undefined
+  return { means: points.map((p) => shared.reduce((s, r) => s + p.ys.get(r)!, 0) / shared.length), replicates: shared.length }
 }
 
 /**
@@ -193,11 +202,7 @@ export const analyzeStore = async (db: string, method: SensitivityMethod, o: Ana
     const structure = Object.values(method === "sobol" ? SOBOL_COLUMNS : MORRIS_COLUMNS)
     const columns = [...params, ...meta.factors.filter((c) => structure.includes(c.name as never))]
     const { points, runs } = await pointValues(db, h.conn, columns, o.metric, at)
-    const reps = points.map((p) => p.replicates)
-    const common = {
-      db, experiment: meta.name, metric: o.metric, at, conf, resamples, seed, points: points.length, runs,
-      replicates: { min: Math.min(...reps), max: Math.max(...reps) }
-    }
+    const common = { db, experiment: meta.name, metric: o.metric, at, conf, resamples, seed, points: points.length, runs }
     return method === "sobol"
       ? sobolOf(db, common, params, points, sample.count, { conf, resamples, seed })
       : morrisOf(db, common, params, points, sample, { conf, resamples, seed })
@@ -206,32 +211,40 @@ export const analyzeStore = async (db: string, method: SensitivityMethod, o: Ana
   }
 }
 
+type Boot = { conf: number; resamples: number; seed: number }
+const span = (xs: ReadonlyArray<number>) => ({ min: Math.min(...xs), max: Math.max(...xs) })
+
 const sobolOf = (
-  db: string, common: Common, params: ReadonlyArray<FactorColumn>, points: ReadonlyArray<PointValue>, designRows: number,
-  boot: { conf: number; resamples: number; seed: number }
+  db: string, common: Omit<Common, "replicates">, params: ReadonlyArray<FactorColumn>, points: ReadonlyArray<PointValue>, designRows: number, boot: Boot
 ): SobolAnalysis => {
   const k = params.length
   const slot = new Map(params.map((c, i) => [c.name, i]))
-  // row j → f(A_j), f(B_j), f(A_B^(i)_j)
-  const rows = new Map<number, { a?: number; b?: number; ab: Array<number | undefined> }>()
+  // row j → its points A_j, B_j, A_B^(1)_j … A_B^(k)_j
+  const rows = new Map<number, Array<PointValue | undefined>>()
   for (const p of points) {
     const j = Number(p.values[SOBOL_COLUMNS.row])
-    const row = rows.get(j) ?? { ab: new Array<number | undefined>(k) }
+    // filled with undefined, not holes: every() skips holes
+    const row = rows.get(j) ?? Array.from({ length: k + 2 }, (): PointValue | undefined => undefined)
     const block = String(p.values[SOBOL_COLUMNS.block])
-    if (block === "A") row.a = p.y
-    else if (block === "B") row.b = p.y
-    else row.ab[slot.get(String(p.values[SOBOL_COLUMNS.factor]))!] = p.y
+    row[block === "A" ? 0 : block === "B" ? 1 : 2 + slot.get(String(p.values[SOBOL_COLUMNS.factor]))!] = p
     rows.set(j, row)
   }
-  const complete = [...rows.entries()].filter(([, r]) => r.a !== undefined && r.b !== undefined && r.ab.every((v) => v !== undefined)).sort((x, y) => x[0] - y[0])
+  // a row counts when all its points ran a replicate in common
+  const complete = [...rows.entries()].sort((x, y) => x[0] - y[0]).flatMap(([, row]) => {
+    if (row.some((p) => p === undefined)) return []
+    const m = sharedMeans(row as PointValue[])
+    return m === undefined ? [] : [m]
+  })
   if (complete.length === 0) {
     throw new InputError({ file: db, path: "", message: `no row of the Saltelli design is complete (A_j, B_j and every A_B^(i)_j done); complete the sweep with kiln sweep --resume` })
   }
   const n = complete.length
-  const a = Float64Array.from(complete, ([, r]) => r.a!)
-  const b = Float64Array.from(complete, ([, r]) => r.b!)
+  const a = Float64Array.from(complete, (r) => r.means[0])
+  const b = Float64Array.from(complete, (r) => r.means[1])
   const ab = new Float64Array(n * k)
-  complete.forEach(([, r], j) => r.ab.forEach((v, i) => (ab[i * n + j] = v!)))
+  complete.forEach((r, j) => {
+    for (let i = 0; i < k; i++) ab[i * n + j] = r.means[2 + i]
+  })
   const r = sobolIndices({ a, b, ab }, boot)
   if (!(r.variance > 0)) {
     throw new InputError({
@@ -240,15 +253,14 @@ const sobolOf = (
     })
   }
   return {
-    method: "sobol", ...common, rows: n, designRows, variance: r.variance,
+    method: "sobol", ...common, replicates: span(complete.map((c) => c.replicates)), rows: n, designRows, variance: r.variance,
     indices: r.indices.map((x, i) => ({ factor: params[i].name, S1: x.s1, S1_lo: x.s1Conf.lo, S1_hi: x.s1Conf.hi, ST: x.st, ST_lo: x.stConf.lo, ST_hi: x.stConf.hi }))
   }
 }
 
 const morrisOf = (
-  db: string, common: Common, params: ReadonlyArray<FactorColumn>, points: ReadonlyArray<PointValue>,
-  sample: { readonly levels?: number; readonly ranges: Record<string, { from: number; to: number }> },
-  boot: { conf: number; resamples: number; seed: number }
+  db: string, common: Omit<Common, "replicates">, params: ReadonlyArray<FactorColumn>, points: ReadonlyArray<PointValue>,
+  sample: { readonly levels?: number; readonly ranges: Record<string, { from: number; to: number }> }, boot: Boot
 ): MorrisAnalysis => {
   const k = params.length
   const slot = new Map(params.map((c, i) => [c.name, i]))
@@ -263,16 +275,20 @@ const morrisOf = (
     steps.set(Number(p.values[MORRIS_COLUMNS.step]), p)
     byTrajectory.set(t, steps)
   }
-  // an effect per step whose predecessor is done: the change of y over the moved factor's change, in range units
+  // an effect per step whose predecessor ran a replicate in common with it: the change of y over the moved
+  // factor's change, in units of its range
   const effects: ElementaryEffect[] = []
-  for (const [t, steps] of byTrajectory) {
-    for (const [s, cur] of steps) {
+  const used: number[] = []
+  for (const [t, steps] of [...byTrajectory.entries()].sort((x, y) => x[0] - y[0])) {
+    for (const [s, cur] of [...steps.entries()].sort((x, y) => x[0] - y[0])) {
       const prev = steps.get(s - 1)
-      if (s === 0 || prev === undefined) continue
+      const m = s === 0 || prev === undefined ? undefined : sharedMeans([prev, cur])
+      if (m === undefined) continue
       const name = String(cur.values[MORRIS_COLUMNS.factor])
       const i = slot.get(name)!
-      const du = (Number(cur.values[name]) - Number(prev.values[name])) / width[i]
-      effects.push({ trajectory: t, factor: i, effect: (cur.y - prev.y) / du })
+      const du = (Number(cur.values[name]) - Number(prev!.values[name])) / width[i]
+      effects.push({ trajectory: t, factor: i, effect: (m.means[1] - m.means[0]) / du })
+      used.push(m.replicates)
     }
   }
   if (effects.length === 0) {
@@ -280,7 +296,7 @@ const morrisOf = (
   }
   const r = morrisEffects(effects, k, boot)
   return {
-    method: "morris", ...common, trajectories: r.trajectories, levels: sample.levels ?? DEFAULT_MORRIS_LEVELS,
+    method: "morris", ...common, replicates: span(used), trajectories: r.trajectories, levels: sample.levels ?? DEFAULT_MORRIS_LEVELS,
     effects: r.effects.map((e, i) => ({
       factor: params[i].name, mu: e.mu, mu_star: e.muStar, mu_star_lo: e.muStarConf.lo, mu_star_hi: e.muStarConf.hi, sigma: e.sigma, r: e.r
     }))
