@@ -175,6 +175,9 @@ describe("sensitivity designs that do not fit their factors", () => {
     // raising count keeps the earlier rows (the scramble is keyed by the ranges)
     const s16 = design(experiment("s", { kind: "sobol", count: 16 }))
     expect(s16.points.slice(0, 40).map((p) => p.values)).toEqual(s.points.map((p) => p.values))
+    // independent seeds: every run its own seed, every point its own id
+    const ind = design(experiment("s", { kind: "sobol", count: 8 }, { seeds: "independent" }))
+    expect([new Set(ind.points.map((p) => p.id)).size, new Set(ind.runs.map((r) => r.seed)).size]).toEqual([40, 80])
     const m = design(experiment("m", { kind: "morris", count: 5, levels: 6 }))
     expect([m.points.length, new Set(m.points.map((p) => p.id)).size]).toEqual([20, 20])
     // on the grid: conformity in {0, 0.2, …, 1}

@@ -171,6 +171,12 @@ describe("Morris trajectories and elementary effects", () => {
     expect(result.effects[2]).toMatchObject({ mu: 0, muStar: 0, sigma: 0, muStarConf: { lo: 0, hi: 0 } })
   })
 
+  it("effects are per whole range: for y = c·x with x = from + u·(to − from), μ* = |c|·(to − from) exactly", () => {
+    const c = [3, -2, 0], from = [10, -1, 0], width = [4, 0.5, 100]
+    const { result } = morrisOn(6, 3, 4, (u) => c.reduce((s, ci, i) => s + ci * (from[i] + u[i] * width[i]), 0), 7)
+    result.effects.forEach((e, i) => expect(e.muStar).toBeCloseTo(Math.abs(c[i]) * width[i], 10))
+  })
+
   it("a non-additive term gives σ > 0 to both factors in it, not to the others", () => {
     const { result } = morrisOn(30, 3, 4, (u) => u[0] + 4 * u[1] * u[2])
     expect(result.effects[0].sigma).toBeCloseTo(0, 12)
