@@ -102,7 +102,7 @@ const loadExperimentDb = async (path: string): Promise<Results> => {
       description: meta.description,
       about: [
         ["runs", `${counts.done} done, ${counts.failed} failed, ${counts.points} points`],
-        ["swept", factors.map((c) => `${c.name} (${c.kind}: ${c.paths.join(", ")})`).join("; ") || "nothing"],
+        ["swept", factors.map((c) => `${c.name} (${c.kind}${c.paths.length > 0 ? `: ${c.paths.join(", ")}` : ""})`).join("; ") || "nothing"],
         ["replicates", String(def.experiment?.replicates ?? "")],
         ["experiment seed", String(def.experiment?.seed ?? "")],
         ["identity", meta.identity],
