@@ -22,7 +22,7 @@ export const DRILL_CAP = 20_000
 /** At most this many meme names get their own share; any others (lineages) are counted together. */
 export const MAX_MEMES = 32
 
-const VERSION = 2
+const VERSION = 3
 
 /**
  * ForceAtlas2 iterations for a drilled community laid out on request: 200 up to 2,000 agents, fewer above (20 at

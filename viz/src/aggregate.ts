@@ -183,7 +183,7 @@ export class AggregateViewer {
       .map((b, a) => `<li class="${c.beliefs[a] >= 0 ? "pos" : "neg"}">${escape(b)} ${c.beliefs[a] >= 0 ? "+" : "−"}${Math.abs(c.beliefs[a]).toFixed(2)}</li>`)
       .join("")
     p.innerHTML = `
-      <header><h2>Community <span class="key"></span></h2><button class="close" title="Close">×</button></header>
+      <header><h2><span class="key"></span></h2><button class="close" title="Close">×</button></header>
       <p class="facts">${c.members.toLocaleString("en-US")} members · mean energy ${c.energy.toFixed(2)} · internal tie weight ${c.internal.toFixed(1)}</p>
       <h3>Meme shares (dominant meme of each member, end of run)</h3><ul class="shares">${bars}</ul>
       <h3>Belief means (−1…+1)</h3><ul class="beliefs">${beliefs}</ul>
