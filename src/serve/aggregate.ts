@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
+import { InputError } from "../errors.js"
 import { computeLayout } from "../io/layout.js"
 import { attachSmall, buildCsr, labelPropagation, numberBySize } from "./communities.js"
 import type { AggregateGraph, CommunityNode, Drill, RunInfo } from "./info.js"
@@ -148,7 +149,7 @@ const readEdges = async (c: DuckDBConnection, file: string, n: number): Promise<
   const src = `read_parquet(${sqlString(file)})`
   const columns = (await rows(c, `DESCRIBE SELECT * FROM ${src}`)).map((r) => String(r.column_name))
   for (const col of ["source", "target"]) {
-    if (!columns.includes(col)) throw new Error(`${file} has no column "${col}"; expected source, target (agent indices) and weight`)
+    if (!columns.includes(col)) throw new InputError({ file, path: "", message: `has no column "${col}"; expected source, target (agent indices) and weight` })
   }
   const m = Number((await rows(c, `SELECT count(*) AS m FROM ${src}`))[0].m)
   const source = new Uint32Array(m)
@@ -169,7 +170,7 @@ const readEdges = async (c: DuckDBConnection, file: string, n: number): Promise<
       }
     }
   )
-  if (bad >= 0) throw new Error(`${file}: row ${bad} names an agent outside 0..${n - 1} (agents.parquet has ${n} rows)`)
+  if (bad >= 0) throw new InputError({ file, path: `row ${bad}`, message: `names an agent outside 0..${n - 1} (agents.parquet has ${n} rows)` })
   return { source, target, weight }
 }
 

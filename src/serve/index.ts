@@ -95,7 +95,8 @@ export const serveRun = (dir: string, o: ServeOptions = {}): Effect.Effect<never
       const aggregate = info.view === "aggregate"
         ? yield* Effect.tryPromise({
           try: () => openAggregate(dir, info, log),
-          catch: (cause) => new RunError({ message: `kiln serve: could not group ${dir} into communities: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+          catch: (cause) => cause instanceof InputError ? cause
+            : new RunError({ message: `kiln serve: could not group ${dir} into communities: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
         })
         : undefined
       if (aggregate === undefined) {

@@ -1,6 +1,7 @@
 // The aggregate view of large runs: communities (groups, or label propagation) with exact sums checked against
 // DuckDB queries of the run's own Parquet files, the cache, the server routes and drill-down.
 import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
@@ -14,6 +15,7 @@ import { readRunInfo } from "../../src/serve/run-dir.js"
 import { startServer, type RunningServer } from "../../src/serve/server.js"
 import { writeFixtureRun } from "./fixture.js"
 
+const ROOT = join(import.meta.dirname, "..", "..")
 const temp = () => mkdtempSync(join(tmpdir(), "kiln-aggregate-"))
 
 const query = async (sql: string): Promise<Array<Record<string, unknown>>> => {
@@ -280,6 +282,23 @@ describe("drill-down into a community above the cap", () => {
 })
 
 describe("run directories and live mode", () => {
+  it("kiln serve of a run whose edges name agents that do not exist exits 2 with one line naming the file and row", async () => {
+    const dir = await writeFixtureRun(join(temp(), "broken"), { n: 5, source: [0, 1, 2], target: [1, 2, 7] })
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "kiln.mjs"), "serve", dir, "--port", "0"], { encoding: "utf8", timeout: 60_000 })
+    expect(r.status).toBe(2)
+    // After the progress line, the error.
+    expect(r.stderr.trim().split("\n").at(-1)).toBe(`kiln: ${join(dir, "edges.parquet")}: at row 2: names an agent outside 0..4 (agents.parquet has 5 rows)`)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it("kiln serve of a scenario above the live limit exits 2 with one line saying what to do instead", () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "kiln.mjs"), "serve", join(ROOT, "scenarios", "default.json"), "--set", "graph.caves=5001", "--port", "0"],
+      { encoding: "utf8", timeout: 120_000 })
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim().split("\n")).toHaveLength(1)
+    expect(r.stderr).toMatch(/default\.json: has 100,020 agents; the live view is limited to 100,000 .*kiln run <scenario>.*kiln serve <run-dir>/)
+  })
+
   it("a run without graph.json or its Parquet files is refused with a one-line reason", () => {
     const dir = temp()
     for (const f of ["manifest.json", "metrics.csv"]) writeFileSync(join(dir, f), f.endsWith(".json") ? "{}" : "tick\n0\n")
