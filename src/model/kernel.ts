@@ -85,9 +85,16 @@ export const Slot = {
   edgeDiffer: 4,
   edgePairs: 5,
   attachment: 6,
-  patterns: 7
+  patterns: 7,
+  /**
+   * the fingerprint of the couplings frustration and complexity were computed from (two 32-bit halves): while an
+   * agent's couplings keep it, `measure` reuses those values instead of recomputing them (cooled agents' networks
+   * do not change, and the eigenvalues behind complexity are most of a measurement's cost)
+   */
+  couplingsLo: 8,
+  couplingsHi: 9
 } as const
-export const SLOTS = 8
+export const SLOTS = 10
 
 /** The kernel: the run's arrays held as fields (monomorphic access) plus this thread's scratch. */
 export class Kernel {
@@ -114,6 +121,8 @@ export class Kernel {
   /** variant slots per agent (0 without meme evolution) and which of the agent's slots were refreshed this tick */
   private readonly K: number
   private readonly refreshed: Uint8Array
+  /** the couplings' bits, for their fingerprint */
+  private readonly couplingBits: Uint32Array
 
   constructor(d: KernelData) {
     this.c = d.constants
@@ -139,6 +148,7 @@ export class Kernel {
     this.m3 = new Float64Array(B * B)
     this.K = d.constants.variation.K
     this.refreshed = new Uint8Array(this.K)
+    this.couplingBits = new Uint32Array(d.state.couplings.buffer, d.state.couplings.byteOffset, d.state.couplings.length)
   }
 
   /** Heat-bath updates of the agents order[lo..hi) of one colour class; `observe` draws this tick's evidence. */
@@ -590,8 +600,10 @@ export class Kernel {
       out[o + Slot.social] = social
       out[o + Slot.edgeDiffer] = differ
       out[o + Slot.edgePairs] = (t.offsets[i + 1] - t.offsets[i]) * B
-      out[o + Slot.frustration] = B < 3 ? 0 : Net.frustration(s.couplings, wb, B, c.pairIndex)
-      out[o + Slot.complexity] = Net.complexity(s.couplings, wb, B, c.pairIndex, this.m1, this.m2)
+      if (Net.couplingsChanged(this.couplingBits, wb, c.P, out, o + Slot.couplingsLo)) {
+        out[o + Slot.frustration] = B < 3 ? 0 : Net.frustration(s.couplings, wb, B, c.pairIndex)
+        out[o + Slot.complexity] = Net.complexity(s.couplings, wb, B, c.pairIndex, this.m1, this.m2)
+      }
       out[o + Slot.attachment] = this.attachment(i)
       out[o + Slot.patterns] = this.patternBits(i)
     }
