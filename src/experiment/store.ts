@@ -259,16 +259,41 @@ export class Store {
   }
 
   /** Commits one run: its runs row and, when done, its metrics rows and final row, in one transaction. */
-  async commit(run: PlannedRun, point: DesignPoint, o: RunOutcome): Promise<void> {
+  commit(run: PlannedRun, point: DesignPoint, o: RunOutcome): Promise<void> {
+    return this.commitMany([{ run, point, outcome: o }])
+  }
+
+  /**
+   * Commits runs together, in one transaction: each commit waits for the file to reach the disk, so a sweep of many
+   * short runs commits them in batches (a run is in the store entirely or not at all, as with `commit`).
+   */
+  async commitMany(runs: ReadonlyArray<{ run: PlannedRun; point: DesignPoint; outcome: RunOutcome }>): Promise<void> {
+    const conn = this.h.conn
+    for (const { outcome } of runs) await this.addMetricColumnsOf(outcome)
+    await conn.run("BEGIN TRANSACTION")
+    try {
+      for (const { run, point, outcome } of runs) await this.write(run, point, outcome)
+      await conn.run("COMMIT")
+    } catch (e) {
+      await conn.run("ROLLBACK").catch(() => undefined)
+      throw e
+    }
+  }
+
+  /** Metric columns a run has and the table lacks (points may differ in memes, groups, beliefs). */
+  private async addMetricColumnsOf(o: RunOutcome): Promise<void> {
+    if (o.status !== "done" || this.filtered) return
+    const extra = o.columns.filter((c) => c !== "tick" && !this.metricCols.includes(c))
+    if (extra.length > 0) {
+      await addMetricColumns(this.h.conn, extra)
+      this.metricCols = [...this.metricCols, ...extra]
+    }
+  }
+
+  /** A run's rows, inside the caller's transaction. */
+  private async write(run: PlannedRun, point: DesignPoint, o: RunOutcome): Promise<void> {
     const conn = this.h.conn
     const cols = o.columns
-    if (o.status === "done" && !this.filtered) {
-      const extra = cols.filter((c) => c !== "tick" && !this.metricCols.includes(c))
-      if (extra.length > 0) {
-        await addMetricColumns(conn, extra)
-        this.metricCols = [...this.metricCols, ...extra]
-      }
-    }
     const factors = this.design.columns
     const names = ["run_id", "point_id", "replicate", "seed", ...factors.map((c) => c.name), "overrides", "status", "error", "ticks",
       "stop_reason", "started", "finished", "wall_seconds", "kiln_version"]
@@ -280,37 +305,30 @@ export class Store {
     ]
     const types = [VARCHAR, VARCHAR, INTEGER, BIGINT, ...factors.map((c) => duckType[c.type]), VARCHAR, VARCHAR, VARCHAR, INTEGER, VARCHAR,
       BIGINT, BIGINT, DOUBLE, VARCHAR]
-    await conn.run("BEGIN TRANSACTION")
-    try {
-      await conn.run("DELETE FROM runs WHERE run_id = $1", [run.runId])
-      await conn.run(`INSERT INTO runs (${names.map(ident).join(", ")}) VALUES (${params.join(", ")})`, values, types)
-      if (o.status === "done") {
-        const width = cols.length
-        const nrows = o.rows.length / width
-        const at = this.metricCols.map((m) => cols.indexOf(m))
-        const append = async (table: string, from: number, to: number) => {
-          const a = await conn.createAppender(table)
-          for (let r = from; r < to; r++) {
-            a.appendVarchar(run.runId)
-            a.appendInteger(o.rows[r * width])
-            for (const k of at) {
-              // NaN (a metric undefined at this record) is stored as NULL, which SQL aggregates skip
-              if (k < 0 || Number.isNaN(o.rows[r * width + k])) a.appendNull()
-              else a.appendDouble(o.rows[r * width + k])
-            }
-            a.endRow()
+    await conn.run("DELETE FROM runs WHERE run_id = $1", [run.runId])
+    await conn.run(`INSERT INTO runs (${names.map(ident).join(", ")}) VALUES (${params.join(", ")})`, values, types)
+    if (o.status === "done") {
+      const width = cols.length
+      const nrows = o.rows.length / width
+      const at = this.metricCols.map((m) => cols.indexOf(m))
+      const append = async (table: string, from: number, to: number) => {
+        const a = await conn.createAppender(table)
+        for (let r = from; r < to; r++) {
+          a.appendVarchar(run.runId)
+          a.appendInteger(o.rows[r * width])
+          for (const k of at) {
+            // NaN (a metric undefined at this record) is stored as NULL, which SQL aggregates skip
+            if (k < 0 || Number.isNaN(o.rows[r * width + k])) a.appendNull()
+            else a.appendDouble(o.rows[r * width + k])
           }
-          a.flushSync()
-          a.closeSync()
+          a.endRow()
         }
-        await append("metrics", 0, nrows)
-        await append("final", nrows - 1, nrows)
-        for (const t of o.tables) await this.appendTable(run.runId, t)
+        a.flushSync()
+        a.closeSync()
       }
-      await conn.run("COMMIT")
-    } catch (e) {
-      await conn.run("ROLLBACK").catch(() => undefined)
-      throw e
+      await append("metrics", 0, nrows)
+      await append("final", nrows - 1, nrows)
+      for (const t of o.tables) await this.appendTable(run.runId, t)
     }
   }
 

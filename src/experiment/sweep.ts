@@ -107,23 +107,46 @@ export const runSweep = (given: Design, o: SweepOptions = {}): Effect.Effect<Swe
     const burnIn = todo.length === 0 ? undefined : yield* Effect.tryPromise({ try: () => ensureBurnIn(design, db), catch: asTyped(design.experiment.file) })
     let k = 0
     const next = () => (k < todo.length ? jobOf(design, todo[k++], o.threads, burnIn) : undefined)
+    // Short runs are committed in batches: each commit waits for the disk, which would otherwise cost them more than
+    // their stepping. A run that took COMMIT_MS or longer is committed as it ends, with the batch before it; a batch
+    // of short runs when it holds COMMIT_RUNS runs or, at the next run's end, its first run ended COMMIT_MS ago. An
+    // interrupted sweep loses at most the batch, which `--resume` runs again.
     const writer = yield* Semaphore.make(1)
-    const commit = (outcome: RunOutcome) =>
-      Effect.gen(function* () {
-        const run = byId.get(outcome.runId)!
-        yield* Effect.tryPromise({
-          try: () => store.commit(run, design.points[run.point], outcome),
-          catch: (cause) => new RunError({ message: `kiln: could not write run ${run.runId} to ${db}: ${String(cause)}`, cause })
-        })
+    const pending: RunOutcome[] = []
+    let oldest = 0
+    const flush = Effect.gen(function* () {
+      const batch = pending.splice(0)
+      if (batch.length === 0) return
+      yield* Effect.tryPromise({
+        try: () => store.commitMany(batch.map((outcome) => {
+          const run = byId.get(outcome.runId)!
+          return { run, point: design.points[run.point], outcome }
+        })),
+        catch: (cause) => new RunError({ message: `kiln: could not write run ${batch[0].runId} to ${db}: ${String(cause)}`, cause })
+      })
+      for (const outcome of batch) {
         finished++
         if (outcome.status === "failed") failures.push({ runId: outcome.runId, error: outcome.error ?? "" })
         o.onProgress?.(progressOf(planned.length, skipped, finished, failures.length, started, {
           runId: outcome.runId, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {})
         }))
-      }).pipe(Semaphore.withPermit(writer))
+      }
+    }).pipe(Semaphore.withPermit(writer))
+    const commit = (outcome: RunOutcome) =>
+      Effect.suspend(() => {
+        if (pending.length === 0) oldest = Date.now()
+        pending.push(outcome)
+        const due = pending.length >= COMMIT_RUNS || Date.now() - oldest >= COMMIT_MS || outcome.finished - outcome.started >= COMMIT_MS
+        return due ? flush : Effect.void
+      })
     yield* runPool(Math.min(workers, todo.length), next, commit)
+    yield* flush
     return { ...progressOf(planned.length, skipped, finished, failures.length, started), db, failures }
   }).pipe(Effect.scoped)
+
+/** Batches of short runs: at most this many runs, and runs shorter than this many milliseconds. */
+const COMMIT_RUNS = 256
+const COMMIT_MS = 500
 
 const asTyped = (db: string) => (e: unknown): InputError | RunError =>
   e instanceof InputError || e instanceof RunError ? e : new RunError({ message: `kiln: ${db}: ${String(e)}`, cause: e })
