@@ -21,6 +21,7 @@ import { serveLive } from "../serve/index.js"
 import { checkpointCommands, checkpointFlags, checkpointOption } from "./checkpoint.js"
 import { runToDir } from "./run-to-dir.js"
 import { analyze } from "./analyze.js"
+import { drawerFor } from "../run/parallel-draw.js"
 
 const scenarioArg = Argument.String("scenario").pipe(Argument.withDescription("scenario file (JSON)"))
 const setFlag = Flag.String("set").pipe(
@@ -71,7 +72,7 @@ const run = Command.make(
         const plan = usefulThreads(workers, graph.n)
         // Only a number the user asked for is worth a word; the default adapts silently.
         if (plan.capped && Option.isSome(o.workers)) process.stderr.write(`kiln: --workers ${workers}: ${plan.capped}\n`)
-        const world = prepareWorld(s, o.scenario, graph, plan.threads > 1, loaded.plugins)
+        const world = prepareWorld(s, o.scenario, graph, plan.threads > 1, loaded.plugins, drawerFor(plan.threads))
         return { world, threads: plan.threads, stop: stopRules(o.stop, o.scenario, worldColumns(world)) }
       })
       if (o.serve) return yield* serveLive(world, { out: Option.getOrUndefined(o.out), overwrite: o.overwrite, workers: threads, stop })

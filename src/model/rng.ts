@@ -19,8 +19,12 @@ export const hashUniform = (seed: number, a: number, b: number, c: number): numb
   mix32(mix32(mix32(mix32(seed) ^ a) ^ b) ^ c) / 4294967296
 
 /** Seeds 4 words of xoshiro128** state per stream, stream k derived from (seed, k) alone. */
-export const seedStreams = (state: Uint32Array, count: number, seed: number, salt = 0): void => {
-  for (let k = 0; k < count; k++) {
+export const seedStreams = (state: Uint32Array, count: number, seed: number, salt = 0): void =>
+  seedStreamRange(state, 0, count, seed, salt)
+
+/** Seeds streams lo..hi as `seedStreams` does (the same words whatever the range). */
+export const seedStreamRange = (state: Uint32Array, lo: number, hi: number, seed: number, salt = 0): void => {
+  for (let k = lo; k < hi; k++) {
     let x = mix32(mix32(seed ^ salt) ^ mix32(k + 0x632be5ab))
     for (let w = 0; w < 4; w++) {
       x = mix32(x + w)

@@ -1,6 +1,6 @@
 // A world is a scenario made concrete: the belief list, the compiled graph, the kernel constants and the
 // initial agent state, all drawn deterministically from the scenario seed.
-import { makeStream, nextGaussian, nextUniform, seedStreams } from "./rng.js"
+import { makeStream, seedStreams } from "./rng.js"
 import type { Scenario } from "../scenario/schema.js"
 import type { SocialGraph } from "./graph/social-graph.js"
 import { compileTopology, type Topology } from "./graph/topology.js"
@@ -8,6 +8,7 @@ import type { Constants, KernelData, VariationConstants } from "./kernel.js"
 import { allocInputs, allocState, pairCount, pairIndexTable, Trait, TRAITS, type AgentState, type Inputs, type Layout } from "./state.js"
 import { MEME_TRAITS } from "../scenario/evolution.js"
 import { resolveTargets } from "./targets.js"
+import { drawAll, type DrawPlan } from "./initial-state.js"
 import { MemeVariants } from "./evolution/variants.js"
 import { startProcesses } from "./evolution/index.js"
 import type { EvolutionProcess } from "./evolution/process.js"
@@ -55,7 +56,8 @@ export const beliefList = (s: Scenario): BeliefInfo[] => {
 }
 
 export const makeWorld = (
-  s: Scenario, graph: SocialGraph, file = "<scenario>", shared = false, plugins: ReadonlyArray<LoadedPlugin> = []
+  s: Scenario, graph: SocialGraph, file = "<scenario>", shared = false, plugins: ReadonlyArray<LoadedPlugin> = [],
+  draw: (plan: DrawPlan) => void = drawAll
 ): World => {
   const beliefs = beliefList(s)
   const beliefIndex = new Map(beliefs.map((b, i) => [b.name, i]))
@@ -86,7 +88,7 @@ export const makeWorld = (
     memeVariants: variation ? new MemeVariants(s, constants, state, graph, beliefs.map((b) => b.name)) : undefined,
     processes: []
   }
-  initialise(world)
+  initialise(world, draw)
   ;(world.processes as EvolutionProcess[]).push(...startProcesses(world))
   // After the built-in state, in plugin order: a plugin's init may draw from agents' streams.
   world.plugins.forEach((p, k) => initPlugin(p, world, k))
@@ -185,35 +187,40 @@ const variationConstants = (s: Scenario, layout: Layout): VariationConstants => 
 export const reseedAgents = (w: World, seed: number, tick: number): void =>
   seedStreams(w.state.rng, w.constants.n, seed, (AGENT_SALT ^ FORK_SALT ^ Math.imul(tick, 0x9e3779b1)) >>> 0)
 
-/** Draws the initial state: beliefs, couplings (shared prior + noise), dispositions, energy, patterns. */
-const initialise = (w: World): void => {
+/**
+ * Draws the initial state — beliefs, couplings (shared prior + noise), dispositions, energy — with `draw` (all agents
+ * on this thread unless the caller splits them over threads), then imprints the patterns.
+ */
+const initialise = (w: World, draw: (plan: DrawPlan) => void): void => {
   const { scenario: s, constants: c, state } = w
-  const { n, B, P } = c
-  seedStreams(state.rng, n, s.seed, AGENT_SALT)
-  const prior = sharedPrior(w)
   const declared = s.beliefs
-  for (let a = 0; a < B; a++) state.truth[a] = w.beliefs[a].kind === "factual" ? (declared[a]?.truth ?? 1) : 0
-  for (let i = 0; i < n; i++) {
-    const g = c.groupOf[i]
-    for (let a = 0; a < B; a++) {
-      const init = declared[a]?.init ?? 0
-      let v = nextUniform(state.rng, i) < (1 + init) / 2 ? 1 : -1
-      const identityOf = c.groupIdentity.indexOf(a)
-      if (identityOf >= 0) v = g === identityOf ? 1 : -1
-      state.spins[i * B + a] = v
-      const h = declared[a]?.h ?? 0
-      state.dispositions[i * c.hStride + a] = h + (s.prior.hNoise > 0 ? s.prior.hNoise * nextGaussian(state.rng, i) : 0)
-    }
-    for (let k = 0; k < P; k++) {
-      const v = prior[k] + (s.prior.noise > 0 ? s.prior.noise * nextGaussian(state.rng, i) : 0)
-      state.couplings[i * P + k] = clamp(v, c.wMax)
-    }
-    const rest = g >= 0 ? (s.groups[g].restEnergy ?? s.energy.rest) : s.energy.rest
-    state.rest[i] = rest
-    state.energy[i] = s.energy.initial ?? rest
-    state.observeRate[i] = s.evidence.rate
-  }
+  for (let a = 0; a < c.B; a++) state.truth[a] = w.beliefs[a].kind === "factual" ? (declared[a]?.truth ?? 1) : 0
+  draw(drawPlan(w))
   imprintPatterns(w)
+}
+
+/** What drawing the agents needs, from the world. */
+const drawPlan = (w: World): DrawPlan => {
+  const { scenario: s, constants: c, state } = w
+  const declared = s.beliefs
+  const beliefs = Array.from({ length: c.B }, (_, a) => a)
+  return {
+    n: c.n, B: c.B, P: c.P, seed: s.seed, salt: AGENT_SALT, wMax: c.wMax, hStride: c.hStride,
+    hNoise: s.prior.hNoise, noise: s.prior.noise,
+    init: Float64Array.from(beliefs, (a) => declared[a]?.init ?? 0),
+    h: Float64Array.from(beliefs, (a) => declared[a]?.h ?? 0),
+    identityOf: Int32Array.from(beliefs, (a) => c.groupIdentity.indexOf(a)),
+    prior: sharedPrior(w),
+    groupOf: c.groupOf,
+    groupRest: Float64Array.from(s.groups, (g) => g.restEnergy ?? s.energy.rest),
+    rest: s.energy.rest,
+    initialEnergy: s.energy.initial ?? NaN,
+    observeRate: s.evidence.rate,
+    out: {
+      rng: state.rng, spins: state.spins, dispositions: state.dispositions, couplings: state.couplings,
+      rest: state.rest, energy: state.energy, observeRate: state.observeRate
+    }
+  }
 }
 
 /** The shared cultural prior: explicit edges, else a random symmetric coupling per pair (same for everyone). */

@@ -16,6 +16,7 @@ import type { StopRuleInput } from "./stop-rules.js"
 import type { WorkerError } from "./worker-pool.js"
 import type { LoadedPlugin } from "../model/plugin.js"
 import { loadPlugins } from "./plugins.js"
+import type { DrawPlan } from "../model/initial-state.js"
 
 export interface SimulateOptions {
   /** overrides the scenario's seed, ticks and recordEvery */
@@ -121,8 +122,9 @@ export const resolveScenario = (s: Scenario, o: SimulateOptions = {}): Scenario 
 
 /** Builds the graph and the initial state (throws InputError on a bad graph file or reference). */
 export const prepareWorld = (
-  s: Scenario, file = "<scenario>", graph?: SocialGraph, shared = false, plugins: ReadonlyArray<LoadedPlugin> = []
-): World => makeWorld(s, graph ?? buildGraph(s, file), file, shared, plugins)
+  s: Scenario, file = "<scenario>", graph?: SocialGraph, shared = false, plugins: ReadonlyArray<LoadedPlugin> = [],
+  draw?: (plan: DrawPlan) => void
+): World => makeWorld(s, graph ?? buildGraph(s, file), file, shared, plugins, draw)
 
 const summary = (columns: ReadonlyArray<string>, row: ReadonlyArray<number>, ticks: number): TickSummary => ({
   tick: row[0],
