@@ -9,6 +9,7 @@ import { getHeapStatistics } from "node:v8"
 import { InputError } from "../errors.js"
 import type { Scenario } from "../scenario/schema.js"
 import { beliefList } from "../model/world.js"
+import { GRAPH_JSON_MAX_AGENTS } from "../io/run-dir.js"
 
 /** Agents and edges (undirected pairs, or arcs when directed) of a graph. */
 export interface GraphShape {
@@ -99,9 +100,12 @@ export const estimateRun = (s: Scenario, shape: GraphShape): Estimate => {
     { what: "belief couplings", path: "beliefs", bytes: 4 * n * P, heap: 0 },
     { what: "agent state", path: graph, bytes: n * (10 * B + 5 * M + 200), heap: 0 },
     ...memeVariantParts(s, n, B),
-    // node keys and the colouring order are JS arrays; graph.json goes through a graphology graph and a string
-    { what: "graph.json", path: graph, bytes: 0, heap: n * (700 + 16 * B) + 450 * edges },
-    { what: "agents table", path: graph, bytes: 0, heap: n * (80 + 28 * (6 + B + M)) },
+    // node keys are JS strings; graph.json (small graphs only) goes through a graphology graph and a string
+    { what: "node keys", path: graph, bytes: 0, heap: 40 * n },
+    ...(n <= GRAPH_JSON_MAX_AGENTS ? [{ what: "graph.json", path: graph, bytes: 0, heap: n * (700 + 16 * B) + 450 * edges }] : []),
+    // agents.parquet and edges.parquet pass through DuckDB tables in native memory
+    { what: "agents table", path: graph, bytes: n * (16 + 8 * (6 + B + 2 * M)), heap: 0 },
+    { what: "edges table", path: graph, bytes: 16 * edges, heap: 0 },
     { what: "metrics table", path: "ticks", bytes: 0, heap: rows * columns * 36 }
   ]
   return {
