@@ -1,13 +1,14 @@
 // The stepping loop. A tick, in this order:
 //   1. timeline: active interventions set the inputs (main thread);
-//   2. sweeps: for each sweep, colour classes in fixed order, each agent's beliefs in index order (heat bath);
+//   2. sweeps: the packed-belief mirror refreshed from the spins (kernel.ts `pack`), then for each sweep, colour classes in fixed order, each agent's beliefs in index order (heat bath);
 //   3. host: every agent's hosted memes from its new beliefs;
 //   4. settle: every agent's salience, prediction error, plasticity and energy.
 //   5. plugin rules, in declaration order (src/model/plugin.ts);
 //   6. evolutionary processes (src/model/evolution/), then plugin model steps (main thread).
 // Phases 2–5 are calls over index ranges (`tickPhases`); `Engine` runs them on this thread and the
 // worker pool (src/run/worker-pool.ts) splits the same phases over threads.
-import { Kernel, SLOTS } from "./kernel.js"
+import { Kernel, MAX_PACKED_BELIEFS, SLOTS } from "./kernel.js"
+import { alloc } from "./graph/topology.js"
 import { metricColumns, reduce } from "./metrics.js"
 import { bindRules, bindSteps, report, reporterColumns, type BoundRule } from "./plugin.js"
 import { Timeline } from "./timeline.js"
@@ -17,7 +18,7 @@ import type { World } from "./world.js"
  * Kernel entry points, by number so that threads can be told which to run through shared memory. Numbers from
  * `firstRule` on are plugin rules, by index in the world's rule list: the built-in kernel keeps its direct calls.
  */
-export const Phase = { sweep: 0, sweepObserving: 1, host: 2, settle: 3, measure: 4, firstRule: 5 } as const
+export const Phase = { sweep: 0, sweepObserving: 1, host: 2, settle: 3, measure: 4, pack: 5, firstRule: 6 } as const
 export type PhaseKind = number
 
 /** One kernel call over [lo, hi): an index range into the colour order (sweeps) or into agents (the rest). */
@@ -31,6 +32,7 @@ export interface PhaseCall {
 export const tickPhases = (w: World): PhaseCall[] => {
   const calls: PhaseCall[] = []
   const cs = w.topology.classStart
+  if (w.constants.B <= MAX_PACKED_BELIEFS) calls.push({ kind: Phase.pack, lo: 0, hi: w.constants.n })
   for (let sweep = 0; sweep < w.scenario.sweeps; sweep++) {
     const kind = sweep === 0 ? Phase.sweepObserving : Phase.sweep
     for (let k = 0; k + 1 < cs.length; k++) calls.push({ kind, lo: cs[k], hi: cs[k + 1] })
@@ -75,6 +77,8 @@ export const runPhase = (
       return k.settle(lo, hi)
     case Phase.measure:
       return k.measure(lo, hi, perAgent)
+    case Phase.pack:
+      return k.pack(lo, hi)
     default:
       return rules[kind - Phase.firstRule](lo, hi)
   }
@@ -110,7 +114,11 @@ export class TickPlan {
 
   constructor(world: World) {
     this.columns = worldColumns(world)
-    this.kernel = new Kernel(world)
+    // The packed-belief mirror, in shared memory when the world is (every thread's kernel reads and writes it).
+    const packed = world.constants.B <= MAX_PACKED_BELIEFS
+      ? alloc(Uint32Array, world.constants.n, world.state.spins.buffer instanceof SharedArrayBuffer)
+      : undefined
+    this.kernel = new Kernel({ ...world, packed })
     this.timeline = new Timeline(world)
     this.phases = tickPhases(world)
     this.rules = bindRules(world.plugins, world)

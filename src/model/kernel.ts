@@ -4,7 +4,7 @@
 import * as Net from "./belief-network.js"
 import { nextGaussian, nextUniform } from "./rng.js"
 import { PENDING, Trait, TRAITS, type AgentState, type Inputs } from "./state.js"
-import type { Topology } from "./graph/topology.js"
+import { alloc, type Topology } from "./graph/topology.js"
 
 /** Scalars and small tables fixed for a run (compiled from the scenario by `world.ts`). */
 export interface Constants {
@@ -74,7 +74,12 @@ export interface KernelData {
   readonly state: AgentState
   readonly inputs: Inputs
   readonly topology: Topology
+  /** the packed-belief mirror the threads share (`Kernel.packed`); a kernel without one allocates its own */
+  readonly packed?: Uint32Array
 }
+
+/** The packed-belief mirror holds one bit per belief in a 32-bit word per agent. */
+export const MAX_PACKED_BELIEFS = 32
 
 /** Per-agent values the metrics reduce; slot constants name the columns of `measure`'s output. */
 export const Slot = {
@@ -123,6 +128,19 @@ export class Kernel {
   private readonly refreshed: Uint8Array
   /** the couplings' bits, for their fingerprint */
   private readonly couplingBits: Uint32Array
+  /**
+   * Bit a of packed[i] is set when s_i[a] = +1: a mirror of the spins that the social field reads (4 bytes per
+   * neighbour instead of B). Refreshed from the spins by the `pack` phase at the start of every tick, kept in step by
+   * each agent's update, and trusted only from that phase until `settle` (`fresh`): between ticks the timeline,
+   * plugins and checkpoints may write the spins directly.
+   */
+  packed: Uint32Array
+  private fresh = false
+  /** w when every tie has the same weight w, a positive power of two (then sums of ±w are exact in any order); else 0 */
+  private readonly uniformWeight: number
+  /** the current agent's neighbours' packed words, and per-belief counts of +1 among them */
+  private readonly neighbourWord: Int32Array
+  private readonly plus: Int32Array
 
   constructor(d: KernelData) {
     this.c = d.constants
@@ -149,6 +167,26 @@ export class Kernel {
     this.K = d.constants.variation.K
     this.refreshed = new Uint8Array(this.K)
     this.couplingBits = new Uint32Array(d.state.couplings.buffer, d.state.couplings.byteOffset, d.state.couplings.length)
+    this.packed = d.packed ?? NO_WORDS
+    this.uniformWeight = uniformPowerOfTwo(d.topology.weights)
+    this.neighbourWord = new Int32Array(maxDegree)
+    this.plus = new Int32Array(MAX_PACKED_BELIEFS)
+  }
+
+  /** Refreshes the packed-belief mirror of agents lo..hi from the spins (the first phase of a tick). */
+  pack(lo: number, hi: number): void {
+    const { B, n } = this.c
+    if (B > MAX_PACKED_BELIEFS) return
+    if (this.packed.length !== n) this.packed = new Uint32Array(n)
+    const spins = this.s.spins
+    const packed = this.packed
+    for (let i = lo; i < hi; i++) {
+      let word = 0
+      const sb = i * B
+      for (let a = 0; a < B; a++) word |= ((spins[sb + a] + 1) >> 1) << a
+      packed[i] = word
+    }
+    this.fresh = true
   }
 
   /** Heat-bath updates of the agents order[lo..hi) of one colour class; `observe` draws this tick's evidence. */
@@ -179,6 +217,7 @@ export class Kernel {
     const rng = s.rng
     const o = 4 * i
     let s0 = rng[o], s1 = rng[o + 1], s2 = rng[o + 2], s3 = rng[o + 3]
+    let word = 0
     for (let a = 0; a < B; a++) {
       const g = inner[a]
       let f = g + ext[a]
@@ -199,6 +238,7 @@ export class Kernel {
         s3 = (s3 << 11) | (s3 >>> 21)
         next = heatBath(f, Ta, r / 4294967296)
       }
+      word |= ((next + 1) >> 1) << a
       if (next !== old) {
         spins[sb + a] = next
         // Keep the other beliefs' internal fields current: W[b,a] (s_a' - s_a).
@@ -208,6 +248,9 @@ export class Kernel {
       }
     }
     rng[o] = s0; rng[o + 1] = s1; rng[o + 2] = s2; rng[o + 3] = s3
+    // Written even when this kernel did not refresh the mirror: with the work shared out in chunks, another thread
+    // may have run this tick's pack phase and read this word after the class.
+    if (this.packed.length !== 0) this.packed[i] = word
   }
 
   /** h_i[a] + Σ_b W[a,b] s_b for every belief, in one pass over the packed triangle. */
@@ -282,7 +325,8 @@ export class Kernel {
       const r = x.ritual[i]
       const lo = t.offsets[i]
       const hi = t.offsets[i + 1]
-      if (r < 0 && this.nonNegative) {
+      if (r < 0 && this.nonNegative && this.fresh) this.packedSocial(lo, hi)
+      else if (r < 0 && this.nonNegative) {
         // The common case — no ritual bond, no antagonistic tie — belief by belief, so each sum stays in a register;
         // |w| = w, so the agreement is Σ_a prediction[a] Σ_j w s_j[a].
         const base = this.neighbourBase
@@ -292,10 +336,6 @@ export class Kernel {
           let sum = 0
           for (let k = 0; k < deg; k++) sum += t.weights[lo + k] * spins[base[k] + a]
           soc[a] = sum
-        }
-        if (observe) {
-          for (let a = 0; a < B; a++) agreement += prediction[a] * soc[a]
-          for (let e = lo; e < hi; e++) weight += t.weights[e]
         }
       } else for (let e = lo; e < hi; e++) {
         const j = t.neighbours[e]
@@ -316,6 +356,10 @@ export class Kernel {
           for (let a = 0; a < B; a++) soc[a] += wb * spins[jb + a]
         }
       }
+      if (r < 0 && this.nonNegative && observe) {
+        for (let a = 0; a < B; a++) agreement += prediction[a] * soc[a]
+        for (let e = lo; e < hi; e++) weight += t.weights[e]
+      }
     }
     if (observe) {
       // PE = disagreeing / all observations: of the neighbours' Σ|w|·|X|, (total - agreement)/2 disagree; then evidence.
@@ -333,6 +377,70 @@ export class Kernel {
     }
     const lambda = c.conformity
     for (let a = 0; a < B; a++) soc[a] = c.expressed[a] ? lambda * soc[a] : 0
+  }
+
+  /**
+   * Σ_j w_ij s_j[a] for every belief from the packed mirror, into `social`, summed in the same order as the spins
+   * path (so bit-identical). With one power-of-two weight w for every tie, each sum is w (2 n₊ - degree), n₊ the
+   * neighbours with s_j[a] = +1, counted 4 beliefs at a time: a nibble of a packed word is spread to 4 byte lanes
+   * (`SPREAD`) and added into a 32-bit accumulator, flushed every 255 neighbours.
+   */
+  private packedSocial(lo: number, hi: number): void {
+    const B = this.c.B
+    const soc = this.social
+    const packed = this.packed
+    const nb = this.t.neighbours
+    const deg = hi - lo
+    const w = this.uniformWeight
+    if (w > 0) {
+      const plus = this.plus
+      plus.fill(0)
+      const wide = B > 16
+      for (let start = lo; start < hi; start += 255) {
+        const end = hi - start > 255 ? start + 255 : hi
+        let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0
+        for (let e = start; e < end; e++) {
+          const x = packed[nb[e]]
+          c0 = (c0 + SPREAD[x & 15]) | 0
+          c1 = (c1 + SPREAD[(x >>> 4) & 15]) | 0
+          c2 = (c2 + SPREAD[(x >>> 8) & 15]) | 0
+          c3 = (c3 + SPREAD[(x >>> 12) & 15]) | 0
+          if (wide) {
+            c4 = (c4 + SPREAD[(x >>> 16) & 15]) | 0
+            c5 = (c5 + SPREAD[(x >>> 20) & 15]) | 0
+            c6 = (c6 + SPREAD[(x >>> 24) & 15]) | 0
+            c7 = (c7 + SPREAD[x >>> 28]) | 0
+          }
+        }
+        for (let q = 0; q < 4; q++) {
+          const sh = 8 * q
+          plus[q] += (c0 >>> sh) & 255
+          plus[4 + q] += (c1 >>> sh) & 255
+          plus[8 + q] += (c2 >>> sh) & 255
+          plus[12 + q] += (c3 >>> sh) & 255
+          if (wide) {
+            plus[16 + q] += (c4 >>> sh) & 255
+            plus[20 + q] += (c5 >>> sh) & 255
+            plus[24 + q] += (c6 >>> sh) & 255
+            plus[28 + q] += (c7 >>> sh) & 255
+          }
+        }
+      }
+      for (let a = 0; a < B; a++) soc[a] = (2 * plus[a] - deg) * w
+      return
+    }
+    // Any other weights: w·s is ±w exactly, added neighbour by neighbour as on the spins path.
+    const words = this.neighbourWord
+    const weights = this.t.weights
+    for (let k = 0; k < deg; k++) words[k] = packed[nb[lo + k]]
+    for (let a = 0; a < B; a++) {
+      let sum = 0
+      for (let k = 0; k < deg; k++) {
+        const wk = weights[lo + k]
+        sum += ((words[k] >>> a) & 1) !== 0 ? wk : -wk
+      }
+      soc[a] = sum
+    }
   }
 
   /** Σ_m μ_m x_i[m] c_m[a]. */
@@ -393,6 +501,8 @@ export class Kernel {
 
   /** After the sweeps: salience, prediction error, plasticity and energy of the agents lo..hi. */
   settle(lo: number, hi: number): void {
+    // The sweeps are over: from here to the next tick's pack phase, spins may change without the mirror.
+    this.fresh = false
     for (let i = lo; i < hi; i++) {
       const rise = this.K > 0 ? this.transmitVariants(i) : this.transmit(i)
       const pe = this.s.surprise[i]
@@ -650,7 +760,47 @@ export const plasticity = (e: number, theta: number, saturation: number): number
   return p < 0 ? 0 : p > 1 ? 1 : p
 }
 
-/** P(s = +1) = 1 / (1 + exp(-2f/T)). */
-const heatBath = (f: number, T: number, u: number): number => (u * (1 + Math.exp((-2 * f) / T)) < 1 ? 1 : -1)
+const NO_WORDS = new Uint32Array(0)
+
+/** SPREAD[v]: the 4 bits of v, one per byte (bit k at bit 8k), to count 4 beliefs with one addition. */
+const SPREAD = Int32Array.from({ length: 16 }, (_, v) => (v & 1) | ((v >> 1) & 1) << 8 | ((v >> 2) & 1) << 16 | ((v >> 3) & 1) << 24)
+
+/** The weight every tie has when it is one positive power of two (sums of ±w are then exact in any order), else 0. */
+const uniformPowerOfTwo = (weights: Float32Array): number => {
+  if (weights.length === 0) return 0
+  const w = weights[0]
+  if (!(w > 0) || !Number.isFinite(w) || 2 ** Math.round(Math.log2(w)) !== w) return 0
+  for (let e = 1; e < weights.length; e++) if (weights[e] !== w) return 0
+  return w
+}
+
+/**
+ * The heat bath's decision without its exponential where a table settles it. With E = exp(x), x = -2f/T, the update
+ * is +1 when u (1 + E) < 1. Computed in floating point, u (1 + E) does not decrease as E grows (each operation
+ * rounds monotonically), so with bounds lo ≤ E ≤ hi: u (1 + hi) < 1 gives +1 and u (1 + lo) ≥ 1 gives -1, the
+ * same bits as computing E. The table holds such bounds for x in cells of width 1/32 over [-32, 32), each widened
+ * by a cell on both sides (against rounding in the cell index) and by a relative 1e-12 (V8's exp is within one
+ * unit in the last place, 1.1e-16); only for u in the narrow band between them is exp computed, as before.
+ */
+const EXP_CELLS = 32
+const EXP_RANGE = 32
+const expLow = new Float64Array(2 * EXP_RANGE * EXP_CELLS)
+const expHigh = new Float64Array(2 * EXP_RANGE * EXP_CELLS)
+for (let k = 0; k < expLow.length; k++) {
+  const x = -EXP_RANGE + k / EXP_CELLS
+  expLow[k] = Math.exp(x - 1 / EXP_CELLS) * (1 - 1e-12)
+  expHigh[k] = Math.exp(x + 2 / EXP_CELLS) * (1 + 1e-12)
+}
+
+/** P(s = +1) = 1 / (1 + exp(-2f/T)): +1 when u (1 + exp(-2f/T)) < 1. */
+const heatBath = (f: number, T: number, u: number): number => {
+  const x = (-2 * f) / T
+  if (x > -EXP_RANGE && x < EXP_RANGE) {
+    const k = Math.floor((x + EXP_RANGE) * EXP_CELLS)
+    if (u * (1 + expHigh[k]) < 1) return 1
+    if (u * (1 + expLow[k]) >= 1) return -1
+  }
+  return u * (1 + Math.exp(x)) < 1 ? 1 : -1
+}
 
 const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k))

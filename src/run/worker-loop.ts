@@ -6,7 +6,7 @@ import { Kernel, type KernelData } from "../model/kernel.js"
 import type { BoundRule, StateArray } from "../model/plugin.js"
 
 /** Slots of the control array shared with the workers. */
-export const Ctl = { generation: 0, kind: 1, lo: 2, hi: 3, done: 4, failed: 5, stop: 6 } as const
+export const Ctl = { generation: 0, kind: 1, lo: 2, hi: 3, done: 4, failed: 5, stop: 6, next: 7 } as const
 export const CONTROL = 8
 export const MESSAGE_BYTES = 4096
 /** A phase that hands the workers a buffer posted to them (the per-agent metric values). */
@@ -36,6 +36,14 @@ export const slice = (lo: number, hi: number, t: number, threads: number): [numb
 }
 
 /**
+ * The agents of a phase are handed out in chunks of this size from a shared counter (`Ctl.next`), each thread taking
+ * the next chunk when it is done with one: a thread that is slowed (more neighbours, another process on its core)
+ * takes fewer chunks instead of holding up the barrier. About 16 chunks per thread. Which thread updates an agent
+ * does not change the result: an update reads only values fixed in its phase.
+ */
+export const chunkSize = (lo: number, hi: number, threads: number): number => Math.max(1, Math.ceil((hi - lo) / (16 * threads)))
+
+/**
  * Blocks until the pool posts a generation other than `seen`, and returns it. A wake-up alone is not a new phase:
  * the pool bumps the generation and then notifies, so a worker that saw the bump, ran the phase and went back to
  * waiting before the notify arrived would otherwise be woken by that notify and run the same phase twice.
@@ -63,8 +71,12 @@ export const serve = (init: WorkerInit, rules: ReadonlyArray<BoundRule> = []): v
       const kind = c[Ctl.kind]
       if (kind === ATTACH) perAgent = receiveMessageOnPort(parentPort!)!.message as Float64Array
       else {
-        const [lo, hi] = slice(c[Ctl.lo], c[Ctl.hi], index, threads)
-        runPhase(kernel, kind as PhaseKind, lo, hi, perAgent, rules)
+        const lo = c[Ctl.lo]
+        const hi = c[Ctl.hi]
+        const chunk = chunkSize(lo, hi, threads)
+        for (let a = Atomics.add(c, Ctl.next, chunk); a < hi; a = Atomics.add(c, Ctl.next, chunk)) {
+          runPhase(kernel, kind as PhaseKind, a, Math.min(hi, a + chunk), perAgent, rules)
+        }
       }
     } catch (e) {
       init.message.set(new TextEncoder().encode(String((e as Error)?.stack ?? e)).subarray(0, MESSAGE_BYTES))

@@ -9,7 +9,7 @@ import { measuredRow, Phase, runPhase, TickPlan, type PhaseKind, type Stepper } 
 import { alloc } from "../model/graph/topology.js"
 import { SLOTS } from "../model/kernel.js"
 import type { World } from "../model/world.js"
-import { ATTACH, CONTROL, Ctl, EMPTY, MESSAGE_BYTES, slice, type WorkerInit } from "./worker-loop.js"
+import { ATTACH, chunkSize, CONTROL, Ctl, EMPTY, MESSAGE_BYTES, type WorkerInit } from "./worker-loop.js"
 import { startWorker } from "./worker-thread.js"
 
 /** Below this many agents per thread a phase runs on this thread alone: a barrier would cost more than it saves. */
@@ -57,7 +57,7 @@ export class WorkerPool implements Stepper {
     const { constants, state, inputs, topology } = this.world
     for (let index = 1; index < this.threads; index++) {
       const init: WorkerInit = {
-        data: { constants, state, inputs, topology },
+        data: { constants, state, inputs, topology, packed: this.plan.kernel.packed },
         // Workers import each plugin by URL and decode its options again: modules and closures do not cross threads.
         plugins: this.world.plugins.map((p) => ({ url: p.url, options: p.raw, state: p.state })),
         control: this.control,
@@ -123,7 +123,7 @@ export class WorkerPool implements Stepper {
     return this.perAgentBuffer
   }
 
-  /** One phase over [lo, hi): split over the threads when every slice is worth it, else run here. */
+  /** One phase over [lo, hi): shared out in chunks over the threads when every slice is worth it, else run here. */
   private async run(kind: PhaseKind, lo: number, hi: number): Promise<void> {
     if (this.failure) throw this.failure
     if (this.threads === 1 || hi - lo < this.minSlice * this.threads) {
@@ -132,8 +132,11 @@ export class WorkerPool implements Stepper {
     }
     const perAgent = kind === Phase.measure ? this.perAgent : undefined
     this.post(kind, lo, hi)
-    const [a, b] = slice(lo, hi, 0, this.threads)
-    runPhase(this.plan.kernel, kind, a, b, perAgent ?? EMPTY, this.plan.rules)
+    const c = this.control
+    const chunk = chunkSize(lo, hi, this.threads)
+    for (let a = Atomics.add(c, Ctl.next, chunk); a < hi; a = Atomics.add(c, Ctl.next, chunk)) {
+      runPhase(this.plan.kernel, kind, a, Math.min(hi, a + chunk), perAgent ?? EMPTY, this.plan.rules)
+    }
     await this.barrier()
   }
 
@@ -143,6 +146,7 @@ export class WorkerPool implements Stepper {
     c[Ctl.kind] = kind
     c[Ctl.lo] = lo
     c[Ctl.hi] = hi
+    Atomics.store(c, Ctl.next, lo)
     Atomics.store(c, Ctl.done, 0)
     Atomics.add(c, Ctl.generation, 1)
     Atomics.notify(c, Ctl.generation)
