@@ -1,6 +1,5 @@
-// Parquet files of a run directory, written straight from typed arrays through a DuckDB appender: no CSV text
+// Parquet files of a run directory, written straight from typed arrays through DuckDB's appender: no CSV text
 // and no per-row JavaScript arrays, so a million-agent table costs its columns, not millions of objects.
-import type { DuckDBAppender } from "@duckdb/node-api"
 
 /** The column types run directories use. */
 export type ParquetType =
@@ -13,19 +12,10 @@ export interface ParquetColumn {
   readonly value: (row: number) => unknown
 }
 
-type Append = (a: DuckDBAppender, v: unknown) => void
-
-const appenders: Record<ParquetType, Append> = {
-  BOOLEAN: (a, v) => a.appendBoolean(Boolean(v)),
-  TINYINT: (a, v) => a.appendTinyInt(Number(v)),
-  UTINYINT: (a, v) => a.appendUTinyInt(Number(v)),
-  SMALLINT: (a, v) => a.appendSmallInt(Number(v)),
-  INTEGER: (a, v) => a.appendInteger(Number(v)),
-  UINTEGER: (a, v) => a.appendUInteger(Number(v)),
-  BIGINT: (a, v) => a.appendBigInt(BigInt(v as number)),
-  FLOAT: (a, v) => a.appendFloat(Number(v)),
-  DOUBLE: (a, v) => a.appendDouble(Number(v)),
-  VARCHAR: (a, v) => a.appendVarchar(String(v))
+/** How a value goes into a DuckDB vector of the column's type. */
+const toVector: Record<ParquetType, (v: unknown) => unknown> = {
+  BOOLEAN: Boolean, TINYINT: Number, UTINYINT: Number, SMALLINT: Number, INTEGER: Number, UINTEGER: Number,
+  BIGINT: (v) => BigInt(v as number), FLOAT: Number, DOUBLE: Number, VARCHAR: String
 }
 
 const isNull = (v: unknown): boolean => v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v))
@@ -33,33 +23,36 @@ const isNull = (v: unknown): boolean => v === null || v === undefined || v === "
 const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`
 const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`
 
-/** Rows appended between flushes: DuckDB then moves them into its row groups, keeping the appender's buffer small. */
-const FLUSH_ROWS = 122_880
+/** Rows per data chunk: DuckDB's vector size, so a chunk is one native call per column. */
+const CHUNK_ROWS = 2048
 
 /**
  * Writes `rows` rows of `columns` to `file` (zstd Parquet). DuckDB runs on one thread, so equal input gives
- * byte-identical files. The rows pass through an in-memory table that DuckDB spills to a temporary folder beside
- * `file` when it outgrows its memory limit.
+ * byte-identical files. Rows go in by data chunks of 2,048 into an in-memory table (in native memory, not the
+ * JavaScript heap), which COPY then writes row group by row group.
  */
 export const writeParquet = async (file: string, columns: ReadonlyArray<ParquetColumn>, rows: number): Promise<void> => {
   // Loaded on use: simulations that never write Parquet do not pay for the database engine.
-  const { DuckDBInstance } = await import("@duckdb/node-api")
-  const db = await DuckDBInstance.create(":memory:", { threads: "1" })
+  const duck = await import("@duckdb/node-api")
+  const db = await duck.DuckDBInstance.create(":memory:", { threads: "1" })
   const conn = await db.connect()
   try {
     await conn.run(`CREATE TABLE t (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(", ")})`)
     const a = await conn.createAppender("t")
-    const append = columns.map((c) => appenders[c.type])
-    const values = columns.map((c) => c.value)
-    const width = columns.length
-    for (let r = 0; r < rows; r++) {
-      for (let k = 0; k < width; k++) {
-        const v = values[k](r)
-        if (isNull(v)) a.appendNull()
-        else append[k](a, v)
-      }
-      a.endRow()
-      if ((r + 1) % FLUSH_ROWS === 0) a.flushSync()
+    const types = columns.map((c) => duck[c.type])
+    const convert = columns.map((c) => toVector[c.type])
+    for (let lo = 0; lo < rows; lo += CHUNK_ROWS) {
+      const count = Math.min(CHUNK_ROWS, rows - lo)
+      const chunk = duck.DuckDBDataChunk.create(types, count)
+      columns.forEach((c, k) => {
+        const values = new Array<unknown>(count)
+        for (let r = 0; r < count; r++) {
+          const v = c.value(lo + r)
+          values[r] = isNull(v) ? null : convert[k](v)
+        }
+        chunk.setColumnValues(k, values as Parameters<typeof chunk.setColumnValues>[1])
+      })
+      a.appendDataChunk(chunk)
     }
     a.flushSync()
     a.closeSync()
