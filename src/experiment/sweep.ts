@@ -109,10 +109,12 @@ export const runSweep = (given: Design, o: SweepOptions = {}): Effect.Effect<Swe
     const next = () => (k < todo.length ? jobOf(design, todo[k++], o.threads, burnIn) : undefined)
     // Short runs are committed in batches: each commit waits for the disk, which would otherwise cost them more than
     // their stepping. A run that took COMMIT_MS or longer is committed as it ends, with the batch before it; a batch
-    // of short runs when it holds COMMIT_RUNS runs or, at the next run's end, its first run ended COMMIT_MS ago. An
+    // of short runs when it holds batchRuns runs or, at the next run's end, its first run ended COMMIT_MS ago. An
     // interrupted sweep loses at most the batch, which `--resume` runs again.
     const writer = yield* Semaphore.make(1)
     const pending: RunOutcome[] = []
+    // at least eight commits per sweep, so progress and `--resume` keep a fine grain on small sweeps
+    const batchRuns = Math.min(COMMIT_RUNS, Math.max(1, Math.ceil(todo.length / 8)))
     let oldest = 0
     const flush = Effect.gen(function* () {
       const batch = pending.splice(0)
@@ -136,7 +138,7 @@ export const runSweep = (given: Design, o: SweepOptions = {}): Effect.Effect<Swe
       Effect.suspend(() => {
         if (pending.length === 0) oldest = Date.now()
         pending.push(outcome)
-        const due = pending.length >= COMMIT_RUNS || Date.now() - oldest >= COMMIT_MS || outcome.finished - outcome.started >= COMMIT_MS
+        const due = pending.length >= batchRuns || Date.now() - oldest >= COMMIT_MS || outcome.finished - outcome.started >= COMMIT_MS
         return due ? flush : Effect.void
       })
     yield* runPool(Math.min(workers, todo.length), next, commit)

@@ -40,7 +40,10 @@ describe("kiln calibrate, interrupted", () => {
     // generations 0 and 1 come from the state, the runs of generation 2 done before the cut from the store
     expect(events.filter((e) => e.kind === "generation" && e.resumed).length).toBe(2)
     const skipped = events.find((e) => e.kind === "batch" && e.generation === 2)
-    expect(skipped?.kind === "batch" && skipped.sweep.skipped).toBe(10)
+    // the sweep commits short runs in batches: the cut came after a batch holding at least the first 10 runs
+    if (skipped?.kind !== "batch") throw new Error("no batch of generation 2")
+    expect(skipped.sweep.skipped).toBeGreaterThanOrEqual(10)
+    expect(skipped.sweep.skipped).toBeLessThan(skipped.sweep.total)
     for (const f of ["posterior.csv", "particles.csv", "generations.csv", "posterior.parquet"]) {
       expect(readFileSync(join(resumed.dir, f)).equals(readFileSync(join(whole.dir, f)))).toBe(true)
     }

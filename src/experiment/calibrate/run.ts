@@ -17,6 +17,7 @@ import { closeDb, ident, literal, openDb, readRows } from "../store.js"
 import { abcOptionProblems, abcSmc, type AbcGeneration, type AbcParameter, type AbcResult } from "./abc.js"
 import { checkTargets, loadTargets, type Targets } from "./targets.js"
 import { writePlots } from "./plots.js"
+import { writeParquet, type ParquetType } from "../../io/parquet.js"
 
 export interface CalibrateOptions {
   /** output directory (default runs/calibration-<experiment name>-<seed>) */
@@ -311,14 +312,20 @@ const writeOutputs = async (dir: string, x: Outputs): Promise<void> => {
     })
     return [g.generation, finite(g.epsilon), g.proposed, g.hits, g.particles.length, g.hits / g.proposed, g.ess, ...m]
   })
-  const tables: Array<[string, string[], unknown[][], string[]]> = [
-    ["posterior", postCols, postRows, ["INTEGER", ...names.map(() => "DOUBLE"), "DOUBLE", "DOUBLE"]],
-    ["particles", partCols, partRows, ["INTEGER", "INTEGER", ...names.map(() => "DOUBLE"), "DOUBLE", "DOUBLE", "DOUBLE", ...stats.map(() => "DOUBLE")]],
-    ["generations", genCols, genRows, ["INTEGER", "DOUBLE", "INTEGER", "INTEGER", "INTEGER", "DOUBLE", "DOUBLE", ...names.flatMap(() => ["DOUBLE", "DOUBLE"])]]
+  const D: ParquetType = "DOUBLE"
+  const I: ParquetType = "INTEGER"
+  const tables: Array<[string, string[], unknown[][], ParquetType[]]> = [
+    ["posterior", postCols, postRows, [I, ...names.map(() => D), D, D]],
+    ["particles", partCols, partRows, [I, I, ...names.map(() => D), D, D, D, ...stats.map(() => D)]],
+    ["generations", genCols, genRows, [I, D, I, I, I, D, D, ...names.flatMap(() => [D, D])]]
   ]
   for (const [name, cols, rows, types] of tables) {
     writeFileSync(join(dir, `${name}.csv`), toCsv(cols, rows))
-    await csvToParquet(join(dir, `${name}.csv`), join(dir, `${name}.parquet`), cols, types)
+    await writeParquet(
+      join(dir, `${name}.parquet`),
+      cols.map((c, k) => ({ name: c, type: types[k], value: (r: number) => rows[r][k] })),
+      rows.length
+    )
   }
   const plots = await writePlots(dir, parameters, result.generations)
   const finished = Date.now()
@@ -362,21 +369,6 @@ export const summaryOf = (g: AbcGeneration, a: number): { mean: number; sd: numb
     return values[order[order.length - 1]]
   }
   return { mean, sd, q05: quantile(0.05), median: quantile(0.5), q95: quantile(0.95) }
-}
-
-/** CSV to Parquet with explicit column types (DuckDB, one thread: byte-stable output). */
-const csvToParquet = async (csv: string, parquet: string, columns: ReadonlyArray<string>, types: ReadonlyArray<string>): Promise<void> => {
-  const h = await openDb(":memory:", false)
-  try {
-    const spec = columns.map((c, k) => `${literal(c)}: ${literal(types[k])}`).join(", ")
-    await h.conn.run("SET threads = 1")
-    await h.conn.run(
-      `COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, auto_detect = false, quote = '"', escape = '"', nullstr = '', ` +
-        `columns = {${spec}})) TO ${literal(parquet)} (FORMAT parquet, COMPRESSION zstd)`
-    )
-  } finally {
-    closeDb(h)
-  }
 }
 
 /** RunError for anything unexpected, InputError passed through: what the CLI maps to exit codes 1 and 2. */
