@@ -90,15 +90,16 @@ export const Slot = {
   edgeDiffer: 4,
   edgePairs: 5,
   attachment: 6,
-  patterns: 7,
-  /**
-   * the fingerprint of the couplings frustration and complexity were computed from (two 32-bit halves): while an
-   * agent's couplings keep it, `measure` reuses those values instead of recomputing them (cooled agents' networks
-   * do not change, and the eigenvalues behind complexity are most of a measurement's cost)
-   */
-  couplingsLo: 8,
-  couplingsHi: 9
+  patterns: 7
 } as const
+
+/**
+ * Two more per-agent values `measure` keeps, not metrics: the fingerprint (two 32-bit halves) of the couplings that
+ * frustration and complexity were computed from. While an agent's couplings keep it, `measure` reuses those values
+ * instead of recomputing them (cooled agents' networks do not change, and the eigenvalues behind complexity are most
+ * of a measurement's cost).
+ */
+export const Memo = { couplingsLo: 8, couplingsHi: 9 } as const
 export const SLOTS = 10
 
 /** The kernel: the run's arrays held as fields (monomorphic access) plus this thread's scratch. */
@@ -710,7 +711,7 @@ export class Kernel {
       out[o + Slot.social] = social
       out[o + Slot.edgeDiffer] = differ
       out[o + Slot.edgePairs] = (t.offsets[i + 1] - t.offsets[i]) * B
-      if (Net.couplingsChanged(this.couplingBits, wb, c.P, out, o + Slot.couplingsLo)) {
+      if (Net.couplingsChanged(this.couplingBits, wb, c.P, out, o + Memo.couplingsLo)) {
         out[o + Slot.frustration] = B < 3 ? 0 : Net.frustration(s.couplings, wb, B, c.pairIndex)
         out[o + Slot.complexity] = Net.complexity(s.couplings, wb, B, c.pairIndex, this.m1, this.m2)
       }

@@ -1,7 +1,7 @@
 // Measurements reuse frustration and complexity while an agent's couplings are unchanged: every record of a run
 // must equal a measurement made from scratch (a fresh per-agent buffer) of the same state.
 import { describe, expect, it } from "vitest"
-import { Kernel, SLOTS, Slot } from "../../src/model/kernel.js"
+import { Kernel, Memo, SLOTS } from "../../src/model/kernel.js"
 import { loadScenario } from "../../src/scenario/load.js"
 import { prepareWorld } from "../../src/run/simulation.js"
 import { Engine } from "../../src/model/engine.js"
@@ -23,7 +23,7 @@ describe("measurement memo", () => {
         const fresh = new Float64Array(n * SLOTS)
         new Kernel({ constants: world.constants, state: world.state, inputs: world.inputs, topology: world.topology }).measure(0, n, fresh)
         expect(Buffer.from(engine.perAgent.buffer).equals(Buffer.from(fresh.buffer))).toBe(true)
-        for (let i = 0; i < n; i++) if (before[i * SLOTS + Slot.couplingsLo] === fresh[i * SLOTS + Slot.couplingsLo]) reused++
+        for (let i = 0; i < n; i++) if (before[i * SLOTS + Memo.couplingsLo] === fresh[i * SLOTS + Memo.couplingsLo]) reused++
       }
       expect(reused).toBeGreaterThan(0)
     })
