@@ -46,6 +46,18 @@ const mx = xs.reduce((a, b) => a + b) / xs.length
 const my = ys.reduce((a, b) => a + b) / ys.length
 const slope = xs.reduce((a, x, k) => a + (x - mx) * (ys[k] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0)
 
+// End to end through the CLI (bench/e2e.mjs): the issue's workloads, with the default outputs.
+const endToEnd = [
+  [1_000_000, 16, 100, 2, 1],
+  [1_000_000, 16, 100, 2, 10],
+  [10_000_000, 4, 10, 2, 1]
+].map(([agents, beliefs, ticks, threads, every]) => {
+  log(`kiln run: ${agents} agents, B = ${beliefs}, ${ticks} ticks, ${threads} threads, recordEvery ${every}`)
+  return node("e2e.mjs", [agents, beliefs, ticks, threads, every])
+})
+log("kiln sweep: 1,000 runs of 200 agents × 100 ticks, 2 workers")
+const smallRuns = node("small-runs.mjs", [1000, 2])
+
 const million = at(1_000_000, 2)
 const result = {
   date: new Date().toISOString(),
@@ -60,11 +72,14 @@ const result = {
   bytes_per_agent: million.peak_rss_bytes / 1_000_000,
   scaling_exponent: slope,
   million_agents_100_ticks_s: million.setup_seconds + 100 / million.ticks_per_s,
+  end_to_end: endToEnd,
+  small_runs: smallRuns,
   runs
 }
 mkdirSync(new URL("results/", here), { recursive: true })
 writeFileSync(new URL("results/latest.json", here), JSON.stringify(result, null, 2) + "\n")
 
+const formatGB = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GB`
 const f = (v, d = 2) => (v >= 1e5 ? v.toExponential(2) : v.toFixed(d))
 console.log(`kernel updates/s (hot, worst case)   ${f(hot.updates_per_s)}`)
 console.log(`kernel updates/s (cold)              ${f(cold.updates_per_s)}`)
@@ -81,3 +96,9 @@ for (const s of sizes) {
 console.log(`bytes per agent (1M agents, 2 threads, peak RSS)  ${f(result.bytes_per_agent, 0)}`)
 console.log(`scaling exponent (time per tick vs agents)        ${f(slope, 3)}`)
 console.log(`1,000,000 agents × 100 ticks, 2 threads (s)       ${f(result.million_agents_100_ticks_s, 1)} (setup + 100 / measured ticks/s)`)
+console.log("kiln run end to end            wall (s)  setup  stepping  other  peak RSS")
+for (const e of endToEnd) {
+  const label = `${e.agents.toExponential(0)} agents B=${e.beliefs} ${e.ticks} ticks rec ${e.record_every}`
+  console.log(`${label.padEnd(31)}${f(e.wall_s, 1).padEnd(10)}${f(e.setup_s, 1).padEnd(7)}${f(e.stepping_s, 1).padEnd(10)}${f(e.other_s, 1).padEnd(7)}${formatGB(e.peak_rss_bytes)}`)
+}
+console.log(`1,000 small runs, 2 workers: ${f(smallRuns.runs_per_s, 1)} runs/s, ${f(100 * smallRuns.in_runs_share, 0)}% of the workers' time inside runs`)
