@@ -124,7 +124,10 @@ export const runSweep = (given: Design, o: SweepOptions = {}): Effect.Effect<Swe
           const run = byId.get(outcome.runId)!
           return { run, point: design.points[run.point], outcome }
         })),
-        catch: (cause) => new RunError({ message: `kiln: could not write run ${batch[0].runId} to ${db}: ${String(cause)}`, cause })
+        catch: (cause) => new RunError({
+          message: `kiln: could not write ${batch.length === 1 ? `run ${batch[0].runId}` : `${batch.length} runs (${batch[0].runId} first)`} to ${db}: ${String(cause)}`,
+          cause
+        })
       })
       for (const outcome of batch) {
         finished++
