@@ -1,7 +1,7 @@
 // Fork designs (docs/CHECKPOINTS.md): one burn-in run of the base scenario to `fork.at`, its checkpoint written
 // beside the experiment's DB, and every run of the design continuing it with its point's overrides and its seed —
 // the burn-in's ticks are computed once, not once per run.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { Effect } from "effect"
 import { InputError } from "../errors.js"
@@ -10,6 +10,7 @@ import { captureCheckpoint, encodeCheckpoint, type Checkpoint } from "../run/che
 import { runLoop } from "../run/loop.js"
 import { prepareWorld } from "../run/simulation.js"
 import { burnInScenario, type Design } from "./design.js"
+import { writeFileAtomic } from "../io/output-dir.js"
 
 /** Where a design's burn-in checkpoint lives: beside its DB, named by the design's identity. */
 export const burnInPath = (design: Design, db: string): string => `${db}.burn-in-${design.identity.slice(0, 16)}.kiln`
@@ -38,8 +39,6 @@ export const ensureBurnIn = async (design: Design, db: string): Promise<string |
       message: `the burn-in ended at tick ${result.ticks} (${result.stopReason}), before tick ${fork.at}: choose an earlier tick`
     })
   }
-  const tmp = `${path}.tmp-${process.pid}`
-  writeFileSync(tmp, encodeCheckpoint(saved))
-  renameSync(tmp, path)
+  writeFileAtomic(path, encodeCheckpoint(saved))
   return path
 }

@@ -1,7 +1,7 @@
 // `kiln plot`: one chart of an experiment DB or a run directory, rendered by Vega to SVG, or to PNG via resvg.
-import { existsSync, renameSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
-import { ensureDir } from "../io/output-dir.js"
+import { ensureDir, writeFileAtomic } from "../io/output-dir.js"
 import { InputError } from "../errors.js"
 import { checkMetric, factorNamed, finalSpec, loadResults, morrisSpec, sobolSpec, timeSpec, type VegaLiteSpec } from "./charts.js"
 import { loadLineages, mullerSpec } from "./muller-chart.js"
@@ -123,8 +123,6 @@ const writeChart = async (spec: VegaLiteSpec, o: { readonly out: string; readonl
   const data = extname(o.out).toLowerCase() === ".svg" ? svg : await svgToPng(svg, o.scale)
   const file = resolve(o.out)
   ensureDir(dirname(file))
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, data)
-  renameSync(tmp, file)
+  writeFileAtomic(file, data)
   return file
 }

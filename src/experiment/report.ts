@@ -1,9 +1,9 @@
 // The HTML report: one self-contained file (opens offline) with Vega-Lite charts of an experiment DB or a run
 // directory. Vega and Vega-Lite are inlined from node_modules; each chart's spec sits in the page as JSON.
-import { readFileSync, renameSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
-import { ensureDir } from "../io/output-dir.js"
+import { ensureDir, writeFileAtomic } from "../io/output-dir.js"
 import { finalSpec, formatValue, loadResults, timeSpec, type Results, type VegaLiteSpec } from "./charts.js"
 import { mullerSpec, reportLineages } from "./muller-chart.js"
 
@@ -107,8 +107,6 @@ export const writeReport = async (input: string, out: string): Promise<string> =
   const html = await reportHtml(input)
   const file = resolve(out)
   ensureDir(dirname(file))
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, html)
-  renameSync(tmp, file)
+  writeFileAtomic(file, html)
   return file
 }

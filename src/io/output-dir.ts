@@ -1,6 +1,6 @@
 // Where Kiln writes: directories created safely, run directories claimed without deleting anything Kiln did not
 // write, names made safe for paths, and the temporary directories of dead Kiln processes cleaned up.
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, type Stats } from "node:fs"
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, type Stats } from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
 import { InputError } from "../errors.js"
 
@@ -26,6 +26,13 @@ const reason = (e: unknown): string => {
     ENOENT: "this file system does not allow creating it"
   }
   return code ? `${why[code] ?? "failed"} (${code})` : String(e)
+}
+
+/** Writes `file` through a temporary name beside it, renamed into place: a reader never sees half a file. */
+export const writeFileAtomic = (file: string, data: string | Uint8Array): void => {
+  const tmp = `${file}.tmp-${process.pid}`
+  writeFileSync(tmp, data)
+  renameSync(tmp, file)
 }
 
 /**

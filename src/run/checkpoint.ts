@@ -5,7 +5,7 @@
 //
 // File: "KILNCKP1", a u32 (little-endian) byte length and a JSON header (Kiln version, tick, scenario name), then
 // the checkpoint as Node's structured serialisation (node:v8), which keeps typed arrays as they are.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { deserialize, serialize } from "node:v8"
 import { InputError } from "../errors.js"
@@ -13,6 +13,7 @@ import type { World } from "../model/world.js"
 import type { Scenario } from "../scenario/schema.js"
 import { KILN_VERSION } from "../version.js"
 import type { LoopPosition } from "./loop.js"
+import { writeFileAtomic } from "../io/output-dir.js"
 
 export const CHECKPOINT_FILE = "checkpoint.kiln"
 /** With every checkpoint kept (for forks at any of them): checkpoints/tick-<tick>.kiln */
@@ -65,11 +66,7 @@ export const encodeCheckpoint = (c: Checkpoint): Buffer => {
  */
 export const writeCheckpoint = (dir: string, c: Checkpoint, keep: boolean): string => {
   const bytes = encodeCheckpoint(c)
-  const atomically = (path: string) => {
-    const tmp = `${path}.tmp-${process.pid}`
-    writeFileSync(tmp, bytes)
-    renameSync(tmp, path)
-  }
+  const atomically = (path: string) => writeFileAtomic(path, bytes)
   if (keep) {
     mkdirSync(join(dir, CHECKPOINTS_DIR), { recursive: true })
     atomically(join(dir, CHECKPOINTS_DIR, `tick-${String(c.tick).padStart(8, "0")}.kiln`))

@@ -26,9 +26,9 @@ const drawOnThreads = (plan: DrawPlan, threads: number): void => {
   // done[0]: threads finished; done[1]: set by a thread that failed
   const done = new Int32Array(new SharedArrayBuffer(8))
   const cut = (k: number) => Math.floor((plan.n * k) / threads)
-  const copy = { ...plan, prior: Float64Array.from(plan.prior) }
+  // the shared arrays travel as views of the same memory; the small per-belief tables are copied
   const workers = Array.from({ length: threads - 1 }, (_, k) =>
-    startWorker(import.meta.url, "draw-worker", { workerData: { plan: copy, lo: cut(k + 1), hi: cut(k + 2), done } })
+    startWorker(import.meta.url, "draw-worker", { workerData: { plan, lo: cut(k + 1), hi: cut(k + 2), done } })
   )
   for (const w of workers) w.unref()
   drawAgents(plan, 0, cut(1))

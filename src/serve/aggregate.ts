@@ -2,13 +2,14 @@
 // agent has one, else label propagation over edges.parquet), the community graph laid out once and cached in the
 // run directory, and drill-down into one community's agents and internal edges. Agents and edges are read with
 // DuckDB in chunks into typed arrays: no per-agent JS objects, so a 1,000,000-agent run fits in a few hundred MB.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { InputError } from "../errors.js"
 import { computeLayout } from "../io/layout.js"
 import { attachSmall, buildCsr, labelPropagation, numberBySize } from "./communities.js"
 import type { AggregateGraph, CommunityNode, Drill, RunInfo } from "./info.js"
+import { writeFileAtomic } from "../io/output-dir.js"
 
 export type { AggregateGraph, CommunityNode, Drill }
 
@@ -318,11 +319,6 @@ const readCache = (dir: string): { graph: AggregateGraph; member: Int32Array } |
   }
 }
 
-const writeAtomic = (file: string, data: string | Uint8Array) => {
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, data)
-  renameSync(tmp, file)
-}
 
 /** The aggregate of a run directory, with drill-down; built by `openAggregate`. */
 export class Aggregate {
@@ -461,8 +457,8 @@ export const openAggregate = async (dir: string, info: RunInfo, log: (line: stri
   log(`kiln serve: ${dir} has ${info.agents.toLocaleString("en-US")} agents; computing its communities (once; cached in ${cacheFiles(dir).json})…`)
   const { graph, member, edges } = await computeAggregate(dir, info, log)
   const files = cacheFiles(dir)
-  writeAtomic(files.members, new Uint8Array(member.buffer, member.byteOffset, member.byteLength))
-  writeAtomic(files.json, JSON.stringify(graph))
+  writeFileAtomic(files.members, new Uint8Array(member.buffer, member.byteOffset, member.byteLength))
+  writeFileAtomic(files.json, JSON.stringify(graph))
   log(`kiln serve: ${graph.communities.length} communities (${graph.method}, ${graph.found} found` +
     `${graph.attached > 0 ? `, ${graph.attached} small ones joined to the one they are most tied to` : ""}${graph.other ? `; ${graph.communities.at(-1)!.label}` : ""}) in ${graph.seconds.toFixed(1)} s`)
   return new Aggregate(dir, info, graph, member, edges)

@@ -4,13 +4,13 @@ import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
-import { InputError } from "../../src/errors.js"
 import { decodeExperiment } from "../../src/experiment/load.js"
 import { expandDesign } from "../../src/experiment/design.js"
 import { analyzeStore, formatAnalysis, type MorrisAnalysis, type SobolAnalysis } from "../../src/experiment/sensitivity/analyze.js"
 import { closeDb, openDb, query } from "../../src/experiment/store.js"
 import { plot } from "../../src/experiment/plot.js"
 import { baseScenario, tempDir, writeJson } from "./support.js"
+import { inputErrorOf } from "../support/errors.js"
 
 const root = resolve(import.meta.dirname, "../..")
 const kiln = (args: string[]) =>
@@ -26,16 +26,6 @@ const ranges = {
 }
 const experiment = (name: string, sample: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   ({ name, scenario, seed: 3, replicates: 2, factors: [{ sample: { ranges, ...sample } }], ...extra })
-
-const inputErrorOf = (f: () => unknown): InputError => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error("expected an InputError")
-}
 
 describe("kiln sweep + kiln analyze sobol", () => {
   it("gives an inert parameter indices whose intervals contain 0 and an influential one positive indices", async () => {

@@ -2,11 +2,8 @@
 // Measures the viewer of a large run (shown as communities) in headless Chromium: time to first paint of the
 // community graph, time until the page is ready, and the time to drill into a community and draw its agents.
 //   node viz/scripts/measure-aggregate.mjs <viewer URL> [--community K] [--screenshot out.png] [--drill-screenshot out.png]
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { chromium } from "playwright-core"
+import { DEFAULT_CHROMIUM, launchHeadless } from "./headless.mjs"
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -14,7 +11,7 @@ const { values, positionals } = parseArgs({
     community: { type: "string", default: "0" },
     screenshot: { type: "string" },
     "drill-screenshot": { type: "string" },
-    chromium: { type: "string", default: process.env.KILN_CHROMIUM ?? "/usr/bin/chromium" }
+    chromium: { type: "string", default: DEFAULT_CHROMIUM }
   }
 })
 const url = positionals[0]
@@ -22,13 +19,7 @@ if (!url) {
   process.stderr.write("usage: node viz/scripts/measure-aggregate.mjs <viewer URL> [--community K] [--screenshot out.png] [--drill-screenshot out.png]\n")
   process.exit(2)
 }
-const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "kiln-measure-")), {
-  executablePath: values.chromium,
-  headless: true,
-  args: ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-  viewport: { width: 1400, height: 860 }
-})
+const ctx = await launchHeadless(values.chromium, { width: 1400, height: 860 })
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage())
   await page.goto(url)

@@ -3,11 +3,8 @@
 //   node viz/scripts/measure.mjs <viewer URL> [--frames 30] [--seconds 4] [--seek <frame|last>] [--colour <mode>] [--screenshot out.png]
 // Prints: nodes, edges, update ms (recolour + resize every node), render ms (draw + GPU flush), and the frames per
 // second that real playback reaches (one new frame per animation frame, looping).
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { chromium } from "playwright-core"
+import { DEFAULT_CHROMIUM, launchHeadless } from "./headless.mjs"
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -19,7 +16,7 @@ const { values, positionals } = parseArgs({
     screenshot: { type: "string" },
     width: { type: "string", default: "1400" },
     height: { type: "string", default: "860" },
-    chromium: { type: "string", default: process.env.KILN_CHROMIUM ?? "/usr/bin/chromium" }
+    chromium: { type: "string", default: DEFAULT_CHROMIUM }
   }
 })
 const url = positionals[0]
@@ -28,13 +25,7 @@ if (!url) {
   process.exit(2)
 }
 
-const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "kiln-measure-")), {
-  executablePath: values.chromium,
-  headless: true,
-  args: ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-  viewport: { width: Number(values.width), height: Number(values.height) }
-})
+const ctx = await launchHeadless(values.chromium, { width: Number(values.width), height: Number(values.height) })
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage())
   const t0 = Date.now()

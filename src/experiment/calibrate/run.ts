@@ -1,7 +1,7 @@
 // `kiln calibrate`: ABC-SMC over Kiln. Each batch of proposals is one conditions factor (an arm per particle) run
 // by the sweep machinery into a store in a working directory beside the output; the finished calibration's tables,
 // plots and manifest are written there and the directory is renamed into place.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { basename, dirname, join, resolve } from "node:path"
 import { Effect, Exit } from "effect"
@@ -18,6 +18,7 @@ import { abcOptionProblems, abcSmc, type AbcGeneration, type AbcParameter, type 
 import { checkTargets, loadTargets, type Targets } from "./targets.js"
 import { writePlots } from "./plots.js"
 import { writeParquet, type ParquetType } from "../../io/parquet.js"
+import { writeFileAtomic } from "../../io/output-dir.js"
 
 export interface CalibrateOptions {
   /** output directory (default runs/calibration-<experiment name>-<seed>) */
@@ -82,11 +83,6 @@ const encode = (v: unknown): string =>
 const decode = (text: string): unknown =>
   JSON.parse(text, (_k, x) => (x === "Infinity" ? Infinity : x === "-Infinity" ? -Infinity : x === "NaN" ? NaN : x))
 
-const writeAtomic = (file: string, text: string): void => {
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, text)
-  renameSync(tmp, file)
-}
 
 interface State {
   readonly format: string
@@ -169,7 +165,7 @@ export const calibrate = async (experiment: Experiment | string, targets: Target
   } else {
     mkdirSync(work)
     state = { format: FORMAT, settings, generations: [], started: new Date(started).toISOString() }
-    writeAtomic(join(work, STATE), encode(state))
+    writeFileAtomic(join(work, STATE), encode(state))
   }
   const resumedGenerations = state.generations.length
   for (const g of state.generations) o.onProgress?.({ kind: "generation", generation: g, resumed: true })
@@ -203,7 +199,7 @@ export const calibrate = async (experiment: Experiment | string, targets: Target
     },
     onGeneration: (g) => {
       state.generations.push(g)
-      writeAtomic(join(work, STATE), encode(state))
+      writeFileAtomic(join(work, STATE), encode(state))
       o.onProgress?.({ kind: "generation", generation: g, resumed: false })
     }
   })

@@ -1,8 +1,7 @@
 // `kiln analyze`: Sobol indices or Morris effects of one metric from a store swept with a sobol or morris sample.
-import { renameSync, writeFileSync } from "node:fs"
 import { dirname, extname, resolve } from "node:path"
 import { InputError } from "../../errors.js"
-import { ensureDir } from "../../io/output-dir.js"
+import { ensureDir, writeFileAtomic } from "../../io/output-dir.js"
 import { DEFAULT_MORRIS_LEVELS, MORRIS_COLUMNS, SOBOL_COLUMNS, type FactorColumn } from "../design.js"
 import { closeDb, columnNames, ident, openDb, readMetaFrom, readRows, type StoreMeta } from "../store.js"
 import { morrisEffects, type ElementaryEffect } from "./morris.js"
@@ -358,8 +357,6 @@ export const writeAnalysis = (a: SensitivityAnalysis, out: string): string => {
   if (ext !== ".csv" && ext !== ".json") throw new InputError({ file: out, path: "--out", message: "expected a file ending in .csv or .json" })
   const file = resolve(out)
   ensureDir(dirname(file))
-  const tmp = `${file}.tmp-${process.pid}`
-  writeFileSync(tmp, analysisText(a, ext === ".csv" ? "csv" : "json"))
-  renameSync(tmp, file)
+  writeFileAtomic(file, analysisText(a, ext === ".csv" ? "csv" : "json"))
   return file
 }
